@@ -1,0 +1,101 @@
+# Build, lint, test and deploy. GNU make; needs only python3 on a fresh clone.
+# Tools are called by their venv paths (.venv/bin/..., .venv-sam/bin/sam): no activation needed.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+
+VENV := .venv
+BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
+VENV_SAM := .venv-sam
+SAM_STAMP := $(VENV_SAM)/.installed
+
+# --no-compile: bytecode is written lazily for the modules actually imported,
+# which makes a fresh install markedly faster.
+PIP_INSTALL = -m pip install --quiet --disable-pip-version-check --no-compile
+
+RUFF := $(BIN)/ruff
+MYPY := $(BIN)/mypy
+PYTEST := $(BIN)/pytest
+CFN_LINT := $(BIN)/cfn-lint
+
+TEMPLATE := template.yaml
+
+# SAM CLI: no telemetry; a region for commands that need one but get none from samconfig.toml.
+export SAM_CLI_TELEMETRY := 0
+SAM := AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(VENV_SAM)/bin/sam
+# samconfig.toml environment for build/deploy: `make deploy SAM_ENV=prod`
+SAM_ENV ?= default
+
+# Steps `make test` runs after the unit and integration tests. Empty for now;
+# append the end-to-end step here once it exists (TEST_EXTRA_TARGETS := e2e),
+# or try it with `make test TEST_EXTRA_TARGETS=e2e`.
+TEST_EXTRA_TARGETS ?=
+
+.PHONY: help venv venv-sam lint format unit integration test build build-host deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+# ------------------------------------------------------------------ environments
+venv: $(VENV_STAMP) ## Create .venv with the pinned dev tools (requirements-dev.txt)
+
+$(VENV_STAMP): requirements-dev.txt layers/shared/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python $(PIP_INSTALL) -r requirements-dev.txt
+	touch $@
+
+venv-sam: $(SAM_STAMP) ## Create .venv-sam with the SAM CLI (requirements-sam.txt)
+
+$(SAM_STAMP): requirements-sam.txt
+	$(PYTHON) -m venv $(VENV_SAM)
+	$(VENV_SAM)/bin/python $(PIP_INSTALL) -r requirements-sam.txt
+	touch $@
+
+# ------------------------------------------------------------------ quality
+lint: $(VENV_STAMP) $(SAM_STAMP) ## ruff, ruff format --check, mypy, cfn-lint, sam validate --lint
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(MYPY)
+	$(CFN_LINT) $(TEMPLATE)
+	$(SAM) validate --lint --template $(TEMPLATE)
+
+format: $(VENV_STAMP) ## Format the code and apply ruff's safe fixes
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+# ------------------------------------------------------------------ tests
+unit: $(VENV_STAMP) ## Unit tests (no network)
+	$(PYTEST) tests/unit
+
+integration: $(VENV_STAMP) ## Integration tests (handlers in-process against moto)
+	$(PYTEST) tests/integration
+
+test: ## Everything CI runs: venvs, lint, unit + integration tests (+ TEST_EXTRA_TARGETS)
+	$(MAKE) --no-print-directory -j2 venv venv-sam
+	$(MAKE) --no-print-directory lint
+	$(PYTEST) tests/unit tests/integration
+ifneq ($(strip $(TEST_EXTRA_TARGETS)),)
+	$(MAKE) --no-print-directory $(TEST_EXTRA_TARGETS)
+endif
+
+# ------------------------------------------------------------------ build and deploy
+# The SharedLayer is built by layers/shared/Makefile; LAYER_TARGET picks its wheels
+# and PYTHON the interpreter whose pip installs them.
+build: $(VENV_STAMP) $(SAM_STAMP) ## sam build for AWS (layer wheels for python3.13 arm64)
+	LAYER_TARGET=lambda PYTHON="$(CURDIR)/$(BIN)/python" $(SAM) build --template $(TEMPLATE) --config-env $(SAM_ENV)
+
+build-host: $(VENV_STAMP) $(SAM_STAMP) ## sam build with layer wheels for this machine's python (local emulator)
+	LAYER_TARGET=host PYTHON="$(CURDIR)/$(BIN)/python" $(SAM) build --template $(TEMPLATE) --config-env $(SAM_ENV)
+
+deploy: build ## sam deploy (samconfig.toml [default]; SAM_ENV=prod for [prod])
+	$(SAM) deploy --config-env $(SAM_ENV)
+
+clean: ## Remove build output and caches (keeps the venvs)
+	rm -rf .aws-sam .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -path ./$(VENV_SAM) -prune -o -path ./.git -prune -o \
+		-type d -name __pycache__ -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Shared package of the Tickets API: models, logic, data access and the HTTP edge."""

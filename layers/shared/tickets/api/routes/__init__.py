@@ -1,0 +1,1 @@
+"""One module per function: each builds the resolver its handler resolves with."""

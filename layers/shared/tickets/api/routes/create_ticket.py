@@ -1,0 +1,26 @@
+"""POST /v1/tickets: create a ticket for a customer (201), or return the one with the same externalId (200)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from tickets.api.http import build_resolver, success, tenant_id, ticket_service
+from tickets.models.domain import Ticket
+from tickets.models.requests import CreateTicketRequest
+from tickets.models.responses import SuccessEnvelope
+
+app = build_resolver()
+
+
+@app.post(
+    "/v1/tickets",
+    summary="Create a ticket",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": SuccessEnvelope[Ticket]}}}},
+)
+def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) -> Response[str]:
+    ticket, created = ticket_service().create_ticket(tenant_id(app), request)
+    return success(ticket, HTTPStatus.CREATED if created else HTTPStatus.OK)

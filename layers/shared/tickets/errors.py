@@ -1,0 +1,97 @@
+"""Error codes of the API and the typed domain errors that carry them (mapped to HTTP in api/errors.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from http import HTTPStatus
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    TICKET_NOT_FOUND = "TICKET_NOT_FOUND"
+    CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
+    AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
+    ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    RATE_LIMITED = "RATE_LIMITED"  # answered by API Gateway (template.yaml GatewayResponses)
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
+    ErrorCode.VALIDATION_ERROR: HTTPStatus.BAD_REQUEST,
+    ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
+    ErrorCode.TICKET_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.CUSTOMER_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.ROUTE_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
+    ErrorCode.PAYLOAD_TOO_LARGE: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ErrorCode.RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
+    ErrorCode.SERVICE_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
+    ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
+}
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    field: str
+    message: str
+
+
+@dataclass
+class DomainError(Exception):
+    """Base of every error a caller is meant to see; `message` is safe to return."""
+
+    code: ErrorCode
+    message: str
+    details: list[FieldIssue] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class ValidationFailed(DomainError):
+    def __init__(self, message: str, details: list[FieldIssue] | None = None) -> None:
+        super().__init__(ErrorCode.VALIDATION_ERROR, message, details or [])
+
+
+class Unauthorized(DomainError):
+    def __init__(self, message: str = "Missing or invalid credentials") -> None:
+        super().__init__(ErrorCode.UNAUTHORIZED, message)
+
+
+class TicketNotFound(DomainError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(ErrorCode.TICKET_NOT_FOUND, f"No ticket '{reference}'")
+
+
+class CustomerNotFound(DomainError):
+    def __init__(self, external_id: str) -> None:
+        super().__init__(
+            ErrorCode.CUSTOMER_NOT_FOUND,
+            f"No customer with externalId '{external_id}'",
+            [FieldIssue("customerExternalId", "matches no customer")],
+        )
+
+
+class AgentNotFound(DomainError):
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(
+            ErrorCode.AGENT_NOT_FOUND,
+            f"No agent '{agent_id}'",
+            [FieldIssue("assignedAgentId", "matches no agent")],
+        )
+
+
+class Conflict(DomainError):
+    def __init__(self, message: str, details: list[FieldIssue] | None = None) -> None:
+        super().__init__(ErrorCode.CONFLICT, message, details or [])
+
+
+class ServiceUnavailable(DomainError):
+    def __init__(self, message: str = "The service is busy, retry shortly") -> None:
+        super().__init__(ErrorCode.SERVICE_UNAVAILABLE, message)

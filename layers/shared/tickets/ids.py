@@ -1,0 +1,34 @@
+"""Time-ordered identifiers (ULID) and the one clock of the package."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_ulid(at: datetime | None = None) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
+    moment = at or utc_now()
+    value = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        value, index = divmod(value, 32)
+        chars.append(_CROCKFORD[index])
+    return "".join(reversed(chars))
+
+
+def is_ulid(value: str) -> bool:
+    return bool(ULID_PATTERN.match(value))
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601 with microseconds, so stored timestamps sort as strings."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,133 @@
+"""Every key format of the single table, in one place. See docs/data-model.md.
+
+Partitions:
+  TENANT#<t>                                  #TENANT (tenant + ticket sequence), STATS#<nn>,
+                                              CUSTOMER#<externalId>, AGENT#<agentId>
+  TENANT#<t>#TICKET#<ticketId>                #DESCRIPTION, #TICKET, MSG#<messageId>
+  TENANT#<t>#EXTERNALID#<externalId>          #GUARD (uniqueness of the caller's ticket id)
+  TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
+  TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry; GSI1SK = <updatedAt>#<ticketId>)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import NamedTuple
+
+PK = "PK"
+SK = "SK"
+GSI1 = "GSI1"
+GSI1PK = "GSI1PK"
+GSI1SK = "GSI1SK"
+
+STATS_SHARDS = 10
+
+TENANT_SK = "#TENANT"
+TICKET_SK = "#TICKET"
+DESCRIPTION_SK = "#DESCRIPTION"
+GUARD_SK = "#GUARD"
+MESSAGE_PREFIX = "MSG#"
+STATS_PREFIX = "STATS#"
+CUSTOMER_PREFIX = "CUSTOMER#"
+AGENT_PREFIX = "AGENT#"
+
+
+class Entity(StrEnum):
+    """Stored in every item as `entity`, so stream consumers and tools can tell items apart."""
+
+    TENANT = "TENANT"
+    STATS = "STATS"
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+    TICKET = "TICKET"
+    DESCRIPTION = "DESCRIPTION"
+    MESSAGE = "MESSAGE"
+    EXTERNAL_ID_GUARD = "EXTERNAL_ID_GUARD"
+    NUMBER_GUARD = "NUMBER_GUARD"
+    LIST_ENTRY = "LIST_ENTRY"
+
+
+class ListDimension(StrEnum):
+    ALL = "ALL"
+    STATUS = "STATUS"
+    PRIORITY = "PRIORITY"
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+    UNASSIGNED = "UNASSIGNED"
+    AWAITING = "AWAITING"
+    TAG = "TAG"
+
+
+class ListMembership(NamedTuple):
+    """One list a ticket appears in, e.g. (STATUS, OPEN) or (TAG, <uuid>)."""
+
+    dimension: ListDimension
+    value: str
+
+
+Key = dict[str, str]
+
+
+def _tenant(tenant_id: str) -> str:
+    return f"TENANT#{tenant_id}"
+
+
+def tenant_key(tenant_id: str) -> Key:
+    return {PK: _tenant(tenant_id), SK: TENANT_SK}
+
+
+def stats_shard_key(tenant_id: str, ticket_id: str) -> Key:
+    """A ticket's counters always land on the same shard, spreading writes over STATS_SHARDS items."""
+    shard = int.from_bytes(hashlib.blake2b(ticket_id.encode(), digest_size=2).digest(), "big") % STATS_SHARDS
+    return {PK: _tenant(tenant_id), SK: f"{STATS_PREFIX}{shard:02d}"}
+
+
+def stats_partition(tenant_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of all stats shards of a tenant."""
+    return _tenant(tenant_id), STATS_PREFIX
+
+
+def customer_key(tenant_id: str, external_id: str) -> Key:
+    return {PK: _tenant(tenant_id), SK: f"{CUSTOMER_PREFIX}{external_id}"}
+
+
+def agent_key(tenant_id: str, agent_id: str) -> Key:
+    return {PK: _tenant(tenant_id), SK: f"{AGENT_PREFIX}{agent_id}"}
+
+
+def ticket_partition(tenant_id: str, ticket_id: str) -> str:
+    return f"{_tenant(tenant_id)}#TICKET#{ticket_id}"
+
+
+def ticket_key(tenant_id: str, ticket_id: str) -> Key:
+    return {PK: ticket_partition(tenant_id, ticket_id), SK: TICKET_SK}
+
+
+def description_key(tenant_id: str, ticket_id: str) -> Key:
+    return {PK: ticket_partition(tenant_id, ticket_id), SK: DESCRIPTION_SK}
+
+
+def message_key(tenant_id: str, ticket_id: str, message_id: str) -> Key:
+    return {PK: ticket_partition(tenant_id, ticket_id), SK: f"{MESSAGE_PREFIX}{message_id}"}
+
+
+def external_id_guard_key(tenant_id: str, external_id: str) -> Key:
+    return {PK: f"{_tenant(tenant_id)}#EXTERNALID#{external_id}", SK: GUARD_SK}
+
+
+def ticket_number_guard_key(tenant_id: str, sequence: int) -> Key:
+    return {PK: f"{_tenant(tenant_id)}#NUMBER#{sequence}", SK: GUARD_SK}
+
+
+def list_partition(tenant_id: str, membership: ListMembership) -> str:
+    return f"{_tenant(tenant_id)}#LIST#{membership.dimension}#{membership.value}"
+
+
+def list_entry_key(tenant_id: str, membership: ListMembership, ticket_id: str) -> Key:
+    return {PK: list_partition(tenant_id, membership), SK: ticket_id}
+
+
+def list_entry_index_key(tenant_id: str, membership: ListMembership, ticket_id: str, updated_at: str) -> Key:
+    """GSI1 keys of a list entry: the same list, ordered by last update."""
+    return {GSI1PK: list_partition(tenant_id, membership), GSI1SK: f"{updated_at}#{ticket_id}"}

@@ -1,0 +1,1 @@
+"""The rules: status machine, numbering, list membership, stats and the use cases."""

@@ -1,0 +1,223 @@
+"""The use cases of the ticket API, one method each, over the repository."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tickets.errors import AgentNotFound, CustomerNotFound, ServiceUnavailable, TicketNotFound, Unauthorized
+from tickets.ids import is_ulid, new_ulid, utc_now
+from tickets.logic import listing, workflow
+from tickets.logic.cursor import CursorCodec, invalid_cursor
+from tickets.models.domain import Message, Ticket, TicketStats
+from tickets.models.enums import Awaiting, Channel, TicketStatus
+from tickets.models.requests import CreateTicketRequest, ListTicketsQuery, ReplyRequest, UpdateTicketRequest
+from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
+from tickets.store.repository import ExternalIdTaken, ListRead, StaleWrite, TicketRepository
+
+MESSAGES_PER_PAGE = 100
+# Optimistic writes retried when another writer got to the ticket first.
+_WRITE_ATTEMPTS = 8
+
+
+class TicketService:
+    def __init__(self, repository: TicketRepository, cursors: CursorCodec) -> None:
+        self._repository = repository
+        self._cursors = cursors
+
+    # Create ----------------------------------------------------------------------------------------
+
+    def create_ticket(self, tenant_id: str, request: CreateTicketRequest) -> tuple[Ticket, bool]:
+        """The new ticket and True, or the ticket created earlier with the same externalId and False."""
+        customer, existing_id = self._repository.get_customer_and_external_id(
+            tenant_id, request.customer_external_id, request.external_id
+        )
+        if existing_id is not None:
+            return self._existing(tenant_id, existing_id), False
+        if customer is None:
+            raise CustomerNotFound(request.customer_external_id)
+        allocated = self._repository.allocate_ticket_number(tenant_id)
+        if allocated is None:
+            raise Unauthorized("The tenant of these credentials does not exist")
+        tenant, sequence = allocated
+        now = utc_now()
+        ticket = Ticket(
+            tenant_id=tenant_id,
+            id=new_ulid(now),
+            ticket_number=workflow.format_ticket_number(tenant.ticket_prefix, sequence),
+            status=workflow.initial_status(None),
+            channel=Channel.API,
+            customer=customer.ref(),
+            awaiting_response_from=Awaiting.AGENT if request.reply_requested else Awaiting.NONE,
+            created_at=now,
+            updated_at=now,
+            **request.model_dump(exclude={"customer_external_id"}),
+        )
+        try:
+            self._repository.insert_ticket(
+                ticket, sequence, workflow.list_memberships(ticket), workflow.stats_delta(None, ticket)
+            )
+        except ExternalIdTaken as taken:
+            return self._existing(tenant_id, taken.ticket_id), False
+        return ticket, True
+
+    def _existing(self, tenant_id: str, ticket_id: str) -> Ticket:
+        ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
+        if ticket is None:  # the guard is written with the ticket, so this is a broken invariant
+            raise ServiceUnavailable("The ticket for this externalId is not readable yet, retry")
+        return ticket
+
+    # Read ------------------------------------------------------------------------------------------
+
+    def _resolve_id(self, tenant_id: str, reference: str) -> str:
+        """A ticket id (ULID) or number (INV-1042) to the ticket id; 404 for anything else."""
+        if is_ulid(reference.upper()):
+            return reference.upper()
+        parsed = workflow.parse_ticket_number(reference)
+        if parsed is not None:
+            ticket_id = self._repository.find_ticket_id_by_number(tenant_id, parsed[1])
+            if ticket_id is not None:
+                return ticket_id
+        raise TicketNotFound(reference)
+
+    def get_ticket(self, tenant_id: str, reference: str, messages_cursor: str | None) -> TicketDetail:
+        ticket_id = self._resolve_id(tenant_id, reference)
+        scope = f"messages:{ticket_id}"
+        if messages_cursor is None:
+            ticket, page = self._repository.get_ticket_with_messages(tenant_id, ticket_id, MESSAGES_PER_PAGE)
+        else:
+            after = self._cursors.decode(tenant_id, scope, messages_cursor, field="messagesCursor")
+            ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
+            page = self._repository.get_messages(tenant_id, ticket_id, after, MESSAGES_PER_PAGE)
+        if ticket is None or not _matches(ticket, reference):
+            raise TicketNotFound(reference)
+        next_cursor = self._cursors.encode(tenant_id, scope, page.resume_at) if page.resume_at else None
+        return TicketDetail(**dict(ticket), messages=page.messages, messages_cursor=next_cursor)
+
+    def list_tickets(self, tenant_id: str, query: ListTicketsQuery) -> TicketPage:
+        plan = listing.plan_list(query)
+        scope = listing.query_scope(query)
+        previous: list[Any] = [None] * len(plan.memberships)
+        if query.cursor is not None:
+            previous = self._cursors.decode(tenant_id, scope, query.cursor)
+            if not isinstance(previous, list) or len(previous) != len(plan.memberships):
+                raise invalid_cursor("cursor")
+        reads: list[ListRead | None] = []
+        for membership, position in zip(plan.memberships, previous, strict=True):
+            if position == listing.DONE:
+                reads.append(None)
+                continue
+            reads.append(
+                self._repository.read_list(
+                    tenant_id,
+                    membership,
+                    by_updated=query.sort.by_updated,
+                    ascending=query.sort.ascending,
+                    updated_since=plan.updated_since,
+                    conditions=plan.conditions,
+                    start=position,
+                    wanted=query.limit + 1,
+                    max_examined=listing.EXAMINE_FACTOR * (query.limit + 1),
+                )
+            )
+        page = listing.merge_pages(reads, previous, query.limit, query.sort.ascending)
+        next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
+        summaries = [entry.summary for entry in page.entries]
+        return TicketPage(
+            data=summaries,
+            meta=PageMeta(limit=query.limit, count=len(summaries), next_cursor=next_cursor),
+            stats=self.stats(tenant_id),
+        )
+
+    def stats(self, tenant_id: str) -> TicketStats:
+        counters = self._repository.read_stats(tenant_id)
+        by_status = {status: counters.get(f"status_{status}", 0) for status in TicketStatus}
+        total = counters.get("total", 0)
+        return TicketStats(
+            total=total,
+            open=total - by_status[TicketStatus.CLOSED],
+            closed=by_status[TicketStatus.CLOSED],
+            needs_response=counters.get("needsResponse", 0),
+            unassigned=counters.get("unassigned", 0),
+            by_status=by_status,
+        )
+
+    # Write -----------------------------------------------------------------------------------------
+
+    def reply(self, tenant_id: str, reference: str, request: ReplyRequest) -> ReplyResult:
+        ticket_id = self._resolve_id(tenant_id, reference)
+        now = utc_now()
+        message = Message(
+            tenant_id=tenant_id,
+            id=new_ulid(now),
+            ticket_id=ticket_id,
+            message=request.message,
+            from_=request.from_,
+            internal=request.internal,
+            attachments=request.attachments,
+            created_at=now,
+        )
+        saved = self._change(
+            tenant_id,
+            ticket_id,
+            reference,
+            lambda ticket: workflow.apply_reply(ticket, message, utc_now()),
+            message=message,
+        )
+        return ReplyResult(message=message, ticket=saved.summary())
+
+    def update(self, tenant_id: str, reference: str, request: UpdateTicketRequest) -> Ticket:
+        ticket_id = self._resolve_id(tenant_id, reference)
+        changes: dict[str, object] = {name: getattr(request, name) for name in request.model_fields_set}
+        if "assigned_agent_id" in changes:
+            agent_id = changes.pop("assigned_agent_id")
+            agent = self._repository.get_agent(tenant_id, str(agent_id)) if agent_id is not None else None
+            if agent_id is not None and agent is None:
+                raise AgentNotFound(str(agent_id))
+            changes["assigned_agent"] = agent.ref() if agent else None
+        return self._change(
+            tenant_id,
+            ticket_id,
+            reference,
+            lambda ticket: workflow.apply_update(ticket, changes, utc_now()),
+            with_description=True,
+        )
+
+    def _change(
+        self,
+        tenant_id: str,
+        ticket_id: str,
+        reference: str,
+        change: Callable[[Ticket], Ticket],
+        *,
+        message: Message | None = None,
+        with_description: bool = False,
+    ) -> Ticket:
+        """Read, change, write if nobody wrote in between; otherwise read again and redo the change.
+        The description is only read when the caller returns the whole ticket; it is never rewritten."""
+        for attempt in range(_WRITE_ATTEMPTS):
+            before = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
+            if before is None or not _matches(before, reference):
+                raise TicketNotFound(reference)
+            after = change(before)
+            try:
+                self._repository.save_ticket(
+                    before,
+                    after,
+                    workflow.list_memberships(before),
+                    workflow.list_memberships(after),
+                    workflow.stats_delta(before, after),
+                    message,
+                )
+            except StaleWrite:
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                continue
+            return after
+        raise ServiceUnavailable("The ticket is being changed by many writers at once, retry")
+
+
+def _matches(ticket: Ticket, reference: str) -> bool:
+    """A number reference must name this ticket exactly (its prefix too); an id always does."""
+    return is_ulid(reference.upper()) or ticket.ticket_number == reference.upper()

@@ -1,0 +1,1 @@
+"""Pydantic models: enums, domain entities, request bodies and response envelopes."""

@@ -1,0 +1,165 @@
+"""Domain entities as the API returns them and the store keeps them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, HttpUrl, StrictInt
+
+from tickets.models.base import CamelModel, RequestModel
+from tickets.models.enums import Awaiting, Channel, Party, Priority, TicketStatus, Topic
+from tickets.models.types import (
+    MAX_ATTACHMENTS,
+    AgentId,
+    Amount,
+    Currency,
+    Identifier,
+    Label,
+    LongLine,
+    Markdown,
+    Metadata,
+    ShortText,
+    Subject,
+    TagIds,
+    Timestamp,
+)
+
+
+class Reference(RequestModel):
+    """What the ticket is about on the caller's side (JTL SCX: type ORDERID, id 19820701)."""
+
+    type: Label
+    id: Identifier
+
+
+class OrderInfo(RequestModel):
+    """The order a ticket concerns (Sellgate's order_id, invoice_id, product_name, amount, currency)."""
+
+    order_id: Identifier | None = None
+    invoice_id: Identifier | None = None
+    product_name: LongLine | None = None
+    amount: Amount | None = None
+    currency: Currency | None = None
+
+
+class Attachment(RequestModel):
+    filename: Identifier
+    content_type: str = Field(pattern=r"^[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}$")
+    size: StrictInt | None = Field(default=None, ge=0, le=5 * 1024**3)
+    url: HttpUrl | None = Field(default=None, max_length=2048)
+
+
+Attachments = list[Attachment]
+
+
+class CustomerRef(CamelModel):
+    id: str
+    external_id: str
+    email: str | None = None
+    name: str | None = None
+
+
+class AgentRef(CamelModel):
+    id: str
+    name: str
+    email: str | None = None
+
+
+class Customer(CamelModel):
+    tenant_id: str = Field(exclude=True)
+    id: str
+    external_id: Identifier
+    email: str | None = None
+    name: str | None = None
+    metadata: Metadata | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    def ref(self) -> CustomerRef:
+        return CustomerRef(id=self.id, external_id=self.external_id, email=self.email, name=self.name)
+
+
+class Agent(CamelModel):
+    tenant_id: str = Field(exclude=True)
+    id: AgentId
+    name: str
+    email: str | None = None
+
+    def ref(self) -> AgentRef:
+        return AgentRef(id=self.id, name=self.name, email=self.email)
+
+
+class Tenant(CamelModel):
+    id: str
+    name: str
+    ticket_prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,9}$")
+
+
+class TicketSummary(CamelModel):
+    """What list pages return: every ticket field but the description, metadata and attachments."""
+
+    tenant_id: str = Field(exclude=True)
+    id: str
+    ticket_number: str
+    subject: Subject
+    status: TicketStatus
+    priority: Priority
+    category: ShortText | None = None
+    department: ShortText | None = None
+    topic: Topic | None = None
+    channel: Channel = Channel.API
+    tag_ids: TagIds = Field(default_factory=list)
+    reference: Reference | None = None
+    order: OrderInfo | None = None
+    customer: CustomerRef
+    assigned_agent: AgentRef | None = None
+    awaiting_response_from: Awaiting
+    message_count: int = 0
+    has_agent_reply: bool = False
+    reply_requested: bool = True
+    external_id: Identifier | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+    first_response_at: Timestamp | None = None
+    closed_at: Timestamp | None = None
+    version: int = 1
+
+
+class Ticket(TicketSummary):
+    description: Markdown | None = None
+    metadata: Metadata | None = None
+    attachments: Attachments = Field(default_factory=list)
+
+    def summary(self) -> TicketSummary:
+        return TicketSummary(**{name: getattr(self, name) for name in TicketSummary.model_fields})
+
+
+class MessageAuthor(RequestModel):
+    role: Party = Party.AGENT
+    id: ShortText | None = None
+    name: Identifier | None = None
+
+
+class Message(CamelModel):
+    tenant_id: str = Field(exclude=True)
+    id: str
+    ticket_id: str
+    message: Markdown
+    from_: MessageAuthor = Field(alias="from")
+    internal: bool = False
+    attachments: Attachments = Field(default_factory=list)
+    created_at: Timestamp
+
+
+class TicketStats(CamelModel):
+    total: int
+    open: int
+    closed: int
+    needs_response: int
+    unassigned: int
+    by_status: dict[TicketStatus, int]
+
+
+def json_dump(model: CamelModel | RequestModel) -> dict[str, Any]:
+    """The model as camelCase JSON-compatible data (what the API returns and the store encodes)."""
+    return model.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,62 @@
+"""Closed vocabularies of the API (values from the seed APIs: SupportDesk, JTL SCX, Sellgate, Paymenter)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    WAITING_ON_CUSTOMER = "WAITING_ON_CUSTOMER"
+    ON_HOLD = "ON_HOLD"
+    CLOSED = "CLOSED"
+
+
+class Priority(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+    CRITICAL = "CRITICAL"
+
+
+class Topic(StrEnum):
+    QUESTION = "QUESTION"
+    FEEDBACK = "FEEDBACK"
+    DELIVERY = "DELIVERY"
+    RETURN = "RETURN"
+    REFUND = "REFUND"
+    INCIDENT = "INCIDENT"
+
+
+class Channel(StrEnum):
+    API = "API"
+
+
+class Party(StrEnum):
+    """Who a message comes from, and who a ticket awaits."""
+
+    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER"
+
+
+class Awaiting(StrEnum):
+    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER"
+    NONE = "NONE"
+
+
+class SortOrder(StrEnum):
+    CREATED_ASC = "createdAt"
+    CREATED_DESC = "-createdAt"
+    UPDATED_ASC = "updatedAt"
+    UPDATED_DESC = "-updatedAt"
+
+    @property
+    def by_updated(self) -> bool:
+        return self in (SortOrder.UPDATED_ASC, SortOrder.UPDATED_DESC)
+
+    @property
+    def ascending(self) -> bool:
+        return self in (SortOrder.CREATED_ASC, SortOrder.UPDATED_ASC)

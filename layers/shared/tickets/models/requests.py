@@ -1,0 +1,109 @@
+"""Request bodies and query strings, validated at the edge; constraints live in the types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import Field, StrictBool, model_validator
+
+from tickets.models.base import RequestModel
+from tickets.models.domain import Attachment, MessageAuthor, OrderInfo, Reference
+from tickets.models.enums import Awaiting, Priority, SortOrder, TicketStatus, Topic
+from tickets.models.types import (
+    MAX_ATTACHMENTS,
+    AgentId,
+    CsvList,
+    Identifier,
+    Markdown,
+    Metadata,
+    ShortText,
+    Subject,
+    TagIds,
+    Timestamp,
+)
+
+
+class CreateTicketRequest(RequestModel):
+    customer_external_id: Identifier
+    subject: Subject
+    description: Markdown | None = None
+    priority: Priority = Priority.MEDIUM
+    category: ShortText | None = None
+    department: ShortText | None = None
+    topic: Topic | None = None
+    metadata: Metadata | None = None
+    tag_ids: TagIds = Field(default_factory=list)
+    reference: Reference | None = None
+    order: OrderInfo | None = None
+    external_id: Identifier | None = None
+    reply_requested: StrictBool = True
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+
+class ReplyRequest(RequestModel):
+    message: Markdown
+    from_: MessageAuthor = Field(default_factory=MessageAuthor, alias="from")
+    internal: StrictBool = False
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+    @model_validator(mode="after")
+    def _internal_notes_are_agents(self) -> Self:
+        if self.internal and self.from_.role != "AGENT":
+            raise ValueError("internal notes can only come from an AGENT")
+        return self
+
+
+# Fields PATCH may set to null: they are cleared. Others must carry a value when present.
+CLEARABLE_FIELDS = frozenset({"category", "department", "topic", "metadata", "assigned_agent_id"})
+
+
+class UpdateTicketRequest(RequestModel):
+    status: TicketStatus | None = None
+    priority: Priority | None = None
+    subject: Subject | None = None
+    category: ShortText | None = None
+    department: ShortText | None = None
+    topic: Topic | None = None
+    tag_ids: TagIds | None = None
+    metadata: Metadata | None = None
+    assigned_agent_id: AgentId | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("the body must set at least one field")
+        nulls = sorted(
+            name for name in self.model_fields_set - CLEARABLE_FIELDS if getattr(self, name) is None
+        )
+        if nulls:
+            fields = ", ".join(type(self).model_fields[name].alias or name for name in nulls)
+            raise ValueError(f"{fields} cannot be null")
+        return self
+
+
+class ListTicketsQuery(RequestModel):
+    status: Annotated[list[TicketStatus] | None, CsvList, Field(max_length=5)] = None
+    priority: Annotated[list[Priority] | None, CsvList, Field(max_length=5)] = None
+    customer_external_id: Identifier | None = None
+    assigned_agent_id: AgentId | None = None
+    unassigned: bool | None = None
+    awaiting: Awaiting | None = None
+    tag: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")] | None = None
+    updated_since: Timestamp | None = None
+    sort: SortOrder = SortOrder.CREATED_DESC
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: str | None = Field(default=None, min_length=1, max_length=4096)
+
+    @model_validator(mode="after")
+    def _consistent_filters(self) -> Self:
+        if self.unassigned is False:
+            raise ValueError("unassigned only takes true; use assignedAgentId to list an agent's tickets")
+        if self.unassigned and self.assigned_agent_id:
+            raise ValueError("unassigned=true and assignedAgentId exclude each other")
+        if self.awaiting == Awaiting.NONE:
+            raise ValueError("awaiting takes AGENT or CUSTOMER")
+        return self
+
+
+class GetTicketQuery(RequestModel):
+    messages_cursor: str | None = Field(default=None, min_length=1, max_length=4096)

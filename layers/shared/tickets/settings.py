@@ -1,0 +1,26 @@
+"""Runtime settings, parsed once from the environment. Nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = Field(min_length=3, max_length=255, validation_alias="TABLE_NAME")
+    # HMAC key for list cursors; the template passes a parameter or the stack's unique id.
+    cursor_signing_key: str = Field(min_length=16, validation_alias="CURSOR_SIGNING_KEY")
+    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    # Local emulators (MiniStack) are reached through AWS_ENDPOINT_URL; botocore reads it itself.
+    aws_connect_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="AWS_CONNECT_TIMEOUT")
+    aws_read_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias="AWS_READ_TIMEOUT")
+    aws_max_attempts: int = Field(default=4, ge=1, le=10, validation_alias="AWS_MAX_ATTEMPTS")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.model_validate(dict(os.environ))

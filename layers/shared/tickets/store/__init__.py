@@ -1,0 +1,1 @@
+"""Data access: entities to and from DynamoDB items, queries and transactions."""

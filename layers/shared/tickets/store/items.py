@@ -1,0 +1,159 @@
+"""Entities to and from items of the single table (attribute values in DynamoDB's typed form)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from pydantic import BaseModel
+
+from tickets import keys
+from tickets.keys import Entity, ListMembership
+from tickets.models.domain import Agent, Customer, Message, Tenant, Ticket, TicketSummary
+
+Item = dict[str, Any]  # typed attribute values, e.g. {"PK": {"S": "..."}}
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+# Nested values are kept as JSON text: no float/Decimal conversion, and DynamoDB never has to
+# index into them (list filters use the flat attributes below).
+_JSON_ATTRIBUTES = frozenset(
+    {"reference", "order", "customer", "assignedAgent", "metadata", "attachments", "from"}
+)
+
+
+def serialize(values: dict[str, Any]) -> Item:
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+def deserialize(item: Item) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _attributes(model: BaseModel, exclude: set[str] | None = None) -> dict[str, Any]:
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=exclude)
+    for name in _JSON_ATTRIBUTES & data.keys():
+        data[name] = json.dumps(data[name], separators=(",", ":"), ensure_ascii=False)
+    return data
+
+
+def _model(model_type: type[ModelT], values: dict[str, Any]) -> ModelT:
+    data = {name: value for name, value in values.items() if name not in ("PK", "SK", "entity")}
+    for name in _JSON_ATTRIBUTES & data.keys():
+        data[name] = json.loads(data[name])
+    for name, value in data.items():
+        if isinstance(value, Decimal):
+            data[name] = int(value)  # top-level numbers are counters
+    return model_type.model_validate(data)
+
+
+def _flat_filters(summary: TicketSummary) -> dict[str, Any]:
+    """Scalar copies of nested values that list filter expressions compare against."""
+    return {
+        "customerExternalId": summary.customer.external_id,
+        "assignedAgentId": summary.assigned_agent.id if summary.assigned_agent else None,
+    }
+
+
+# Tenants -------------------------------------------------------------------------------------------
+
+
+def tenant_item(tenant: Tenant) -> Item:
+    return serialize(
+        keys.tenant_key(tenant.id) | {"entity": Entity.TENANT, "ticketSequence": 0} | _attributes(tenant)
+    )
+
+
+def tenant_from_item(item: Item) -> Tenant:
+    values = deserialize(item)
+    values.pop("ticketSequence", None)
+    return _model(Tenant, values)
+
+
+# Customers and agents ----------------------------------------------------------------------------
+
+
+def customer_item(customer: Customer) -> Item:
+    key = keys.customer_key(customer.tenant_id, customer.external_id)
+    return serialize(key | {"entity": Entity.CUSTOMER, "tenantId": customer.tenant_id} | _attributes(customer))
+
+
+def customer_from_item(item: Item) -> Customer:
+    return _model(Customer, deserialize(item))
+
+
+def agent_item(agent: Agent) -> Item:
+    key = keys.agent_key(agent.tenant_id, agent.id)
+    return serialize(key | {"entity": Entity.AGENT, "tenantId": agent.tenant_id} | _attributes(agent))
+
+
+def agent_from_item(item: Item) -> Agent:
+    return _model(Agent, deserialize(item))
+
+
+# Tickets -----------------------------------------------------------------------------------------
+
+
+def ticket_item(ticket: Ticket) -> Item:
+    """The ticket without its description, which has an item of its own (written once, read on get)."""
+    key = keys.ticket_key(ticket.tenant_id, ticket.id)
+    attributes = _attributes(ticket, exclude={"description"}) | _flat_filters(ticket)
+    return serialize(key | {"entity": Entity.TICKET, "tenantId": ticket.tenant_id} | attributes)
+
+
+def description_item(ticket: Ticket) -> Item | None:
+    if ticket.description is None:
+        return None
+    key = keys.description_key(ticket.tenant_id, ticket.id)
+    return serialize(key | {"entity": Entity.DESCRIPTION, "description": ticket.description})
+
+
+def ticket_from_items(ticket: Item, description: Item | None) -> Ticket:
+    values = deserialize(ticket)
+    values.pop("customerExternalId", None)
+    values.pop("assignedAgentId", None)
+    if description is not None:
+        values["description"] = deserialize(description)["description"]
+    return _model(Ticket, values)
+
+
+def list_entry_item(membership: ListMembership, summary: TicketSummary) -> Item:
+    """A ticket's summary in one list; written in the same transaction as the ticket itself."""
+    tenant_id = summary.tenant_id
+    updated_at = summary.model_dump(mode="json", by_alias=True)["updatedAt"]
+    entry_keys = keys.list_entry_key(tenant_id, membership, summary.id) | keys.list_entry_index_key(
+        tenant_id, membership, summary.id, updated_at
+    )
+    attributes = _attributes(summary) | _flat_filters(summary)
+    return serialize(entry_keys | {"entity": Entity.LIST_ENTRY, "tenantId": tenant_id} | attributes)
+
+
+def summary_from_entry(item: Item) -> TicketSummary:
+    values = deserialize(item)
+    for name in ("GSI1PK", "GSI1SK", "customerExternalId", "assignedAgentId"):
+        values.pop(name, None)
+    return _model(TicketSummary, values)
+
+
+# Messages and guards -----------------------------------------------------------------------------
+
+
+def message_item(message: Message) -> Item:
+    key = keys.message_key(message.tenant_id, message.ticket_id, message.id)
+    return serialize(key | {"entity": Entity.MESSAGE, "tenantId": message.tenant_id} | _attributes(message))
+
+
+def message_from_item(item: Item) -> Message:
+    return _model(Message, deserialize(item))
+
+
+def guard_item(key: dict[str, str], entity: Entity, ticket_id: str) -> Item:
+    return serialize(key | {"entity": entity, "ticketId": ticket_id})
+
+
+def entity_of(item: Item) -> str:
+    return str(item.get("entity", {}).get("S", ""))

@@ -1,0 +1,442 @@
+"""Reads and writes of the single table. Decides nothing: the logic says what to write."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from tickets import keys
+from tickets.errors import ServiceUnavailable
+from tickets.keys import Entity, ListMembership
+from tickets.models.domain import Agent, Customer, Message, Tenant, Ticket, TicketSummary
+from tickets.store import items
+from tickets.store.items import Item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_THROTTLING = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+_TRANSACTION_RETRIES = 5
+
+
+class StaleWrite(Exception):
+    """The ticket changed since it was read (its version moved on)."""
+
+
+class ExternalIdTaken(Exception):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(ticket_id)
+        self.ticket_id = ticket_id
+
+
+class TransactionRejected(Exception):
+    def __init__(self, reasons: list[dict[str, Any]]) -> None:
+        super().__init__([reason.get("Code") for reason in reasons])
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A filter on list entries: `attribute` <op> `values`."""
+
+    attribute: str
+    op: Literal["in", "not_in", "contains", "gte", "absent"]
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    summary: TicketSummary
+    position: dict[str, str]
+    sort_value: str
+
+
+@dataclass(frozen=True)
+class ListRead:
+    entries: list[ListEntry]
+    # Where reading stopped (DynamoDB's LastEvaluatedKey), or None when the list is exhausted.
+    resume_at: dict[str, str] | None
+    resume_sort_value: str | None
+    items_examined: int
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    messages: list[Message]
+    resume_at: dict[str, str] | None
+
+
+def _plain_key(key: Item) -> dict[str, str]:
+    return {name: value["S"] for name, value in key.items()}
+
+
+def _typed_key(key: dict[str, str]) -> Item:
+    return {name: {"S": value} for name, value in key.items()}
+
+
+class TicketRepository:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # Plumbing --------------------------------------------------------------------------------------
+
+    def _call(self, operation: Callable[..., Any], **kwargs: Any) -> Any:
+        """One DynamoDB round trip; throttling that outlived botocore's retries becomes a 503."""
+        try:
+            return operation(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in _THROTTLING:
+                raise ServiceUnavailable() from error
+            raise
+
+    def _transact(self, writes: list[dict[str, Any]]) -> None:
+        """One atomic write. Transaction conflicts (another writer on the same item) are retried;
+        a failed condition raises TransactionRejected with DynamoDB's reasons, one per write.
+        The request token makes a retry of this very write (same token, same items) apply once."""
+        token = uuid.uuid4().hex
+        for attempt in range(_TRANSACTION_RETRIES):
+            try:
+                self._client.transact_write_items(TransactItems=writes, ClientRequestToken=token)  # type: ignore[arg-type]
+                return
+            except self._client.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons", [])
+                codes = {reason.get("Code") for reason in reasons}
+                if "ConditionalCheckFailed" in codes or attempt == _TRANSACTION_RETRIES - 1:
+                    if "ConditionalCheckFailed" in codes:
+                        raise TransactionRejected(list(reasons)) from error
+                    raise ServiceUnavailable() from error
+                if codes & ({"TransactionConflict"} | _THROTTLING):
+                    time.sleep(random.uniform(0, 0.02 * 2**attempt))
+                    continue
+                raise
+            except self._client.exceptions.TransactionInProgressException:
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            except ClientError as error:
+                if error.response["Error"]["Code"] in _THROTTLING:
+                    raise ServiceUnavailable() from error
+                raise
+        raise ServiceUnavailable()
+
+    def _put(self, item: Item, condition: str | None = None) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if condition:
+            put["ConditionExpression"] = condition
+            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Put": put}
+
+    def _delete(self, key: dict[str, str]) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": _typed_key(key)}}
+
+    def _add_counters(self, key: dict[str, str], delta: dict[str, int], entity: Entity) -> dict[str, Any]:
+        names = {f"#c{index}": name for index, name in enumerate(sorted(delta))}
+        values = {f":c{index}": {"N": str(delta[name])} for index, name in enumerate(sorted(delta))}
+        additions = ", ".join(f"#c{index} :c{index}" for index in range(len(delta)))
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _typed_key(key),
+                "UpdateExpression": f"SET #entity = :entity ADD {additions}",
+                "ExpressionAttributeNames": names | {"#entity": "entity"},
+                "ExpressionAttributeValues": values | {":entity": {"S": entity}},
+            }
+        }
+
+    def _get(self, key: dict[str, str]) -> Item | None:
+        response = self._call(self._client.get_item, TableName=self._table, Key=_typed_key(key), ConsistentRead=True)
+        return response.get("Item")  # type: ignore[no-any-return]
+
+    def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
+        """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
+        request: Any = {self._table: {"Keys": [_typed_key(key) for key in wanted], "ConsistentRead": True}}
+        found: list[Item] = []
+        for attempt in range(_TRANSACTION_RETRIES):
+            response = self._call(self._client.batch_get_item, RequestItems=request)
+            found.extend(response["Responses"].get(self._table, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise ServiceUnavailable()
+
+    # Tenants, customers, agents -------------------------------------------------------------------
+
+    def put_tenant(self, tenant: Tenant) -> None:
+        self._call(self._client.put_item, TableName=self._table, Item=items.tenant_item(tenant))
+
+    def put_customer(self, customer: Customer) -> None:
+        self._call(self._client.put_item, TableName=self._table, Item=items.customer_item(customer))
+
+    def put_agent(self, agent: Agent) -> None:
+        self._call(self._client.put_item, TableName=self._table, Item=items.agent_item(agent))
+
+    def get_agent(self, tenant_id: str, agent_id: str) -> Agent | None:
+        item = self._get(keys.agent_key(tenant_id, agent_id))
+        return items.agent_from_item(item) if item else None
+
+    def get_customer_and_external_id(
+        self, tenant_id: str, customer_external_id: str, ticket_external_id: str | None
+    ) -> tuple[Customer | None, str | None]:
+        """The customer, and the id of the ticket already created with that externalId (one round trip)."""
+        customer_key = keys.customer_key(tenant_id, customer_external_id)
+        if ticket_external_id is None:
+            item = self._get(customer_key)
+            return (items.customer_from_item(item) if item else None), None
+        found = self._batch_get([customer_key, keys.external_id_guard_key(tenant_id, ticket_external_id)])
+        customer = next((items.customer_from_item(i) for i in found if items.entity_of(i) == Entity.CUSTOMER), None)
+        guard = next((i for i in found if items.entity_of(i) == Entity.EXTERNAL_ID_GUARD), None)
+        return customer, (guard["ticketId"]["S"] if guard else None)
+
+    def allocate_ticket_number(self, tenant_id: str) -> tuple[Tenant, int] | None:
+        """The tenant and its next ticket sequence number (atomic counter); None for an unknown tenant."""
+        try:
+            response = self._call(
+                self._client.update_item,
+                TableName=self._table,
+                Key=_typed_key(keys.tenant_key(tenant_id)),
+                UpdateExpression="ADD ticketSequence :one",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+                ReturnValues="ALL_NEW",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        attributes = response["Attributes"]
+        return items.tenant_from_item(attributes), int(attributes["ticketSequence"]["N"])
+
+    # Tickets ---------------------------------------------------------------------------------------
+
+    def insert_ticket(
+        self, ticket: Ticket, sequence: int, memberships: set[ListMembership], stats_delta: dict[str, int]
+    ) -> None:
+        """The ticket, its description, its number and externalId guards, its list entries and its
+        stats in one transaction. Raises ExternalIdTaken when the externalId is already used."""
+        tenant_id = ticket.tenant_id
+        summary = ticket.summary()
+        writes = [self._put(items.ticket_item(ticket), "attribute_not_exists(PK)")]
+        description = items.description_item(ticket)
+        if description:
+            writes.append(self._put(description))
+        number_guard = keys.ticket_number_guard_key(tenant_id, sequence)
+        writes.append(self._put(items.guard_item(number_guard, Entity.NUMBER_GUARD, ticket.id), "attribute_not_exists(PK)"))
+        if ticket.external_id is not None:
+            guard_key = keys.external_id_guard_key(tenant_id, ticket.external_id)
+            guard = items.guard_item(guard_key, Entity.EXTERNAL_ID_GUARD, ticket.id)
+            writes.append(self._put(guard, "attribute_not_exists(PK)"))
+        writes.extend(self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships))
+        writes.append(self._add_counters(keys.stats_shard_key(tenant_id, ticket.id), stats_delta, Entity.STATS))
+        try:
+            self._transact(writes)
+        except TransactionRejected as rejected:
+            for reason in rejected.reasons:
+                old = reason.get("Item") or {}
+                if reason.get("Code") == "ConditionalCheckFailed" and items.entity_of(old) == Entity.EXTERNAL_ID_GUARD:
+                    raise ExternalIdTaken(old["ticketId"]["S"]) from None
+            raise
+
+    def save_ticket(
+        self,
+        before: Ticket,
+        after: Ticket,
+        memberships_before: set[ListMembership],
+        memberships_after: set[ListMembership],
+        stats_delta: dict[str, int],
+        message: Message | None = None,
+    ) -> None:
+        """Write a changed ticket (and a new message) if nobody else changed it since `before` was read.
+        Raises StaleWrite otherwise."""
+        tenant_id = after.tenant_id
+        summary = after.summary()
+        ticket_put = self._put(items.ticket_item(after), "#version = :expected")
+        ticket_put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+        ticket_put["Put"]["ExpressionAttributeValues"] = {":expected": {"N": str(before.version)}}
+        writes = [ticket_put]
+        if message is not None:
+            writes.append(self._put(items.message_item(message), "attribute_not_exists(PK)"))
+        for membership in sorted(memberships_before - memberships_after):
+            writes.append(self._delete(keys.list_entry_key(tenant_id, membership, after.id)))
+        writes.extend(self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships_after))
+        if stats_delta:
+            writes.append(self._add_counters(keys.stats_shard_key(tenant_id, after.id), stats_delta, Entity.STATS))
+        try:
+            self._transact(writes)
+        except TransactionRejected as rejected:
+            if rejected.reasons and rejected.reasons[0].get("Code") == "ConditionalCheckFailed":
+                raise StaleWrite(after.id) from None
+            raise
+
+    def get_ticket(self, tenant_id: str, ticket_id: str, with_description: bool = False) -> Ticket | None:
+        if not with_description:
+            item = self._get(keys.ticket_key(tenant_id, ticket_id))
+            return items.ticket_from_items(item, None) if item else None
+        key = keys.ticket_key(tenant_id, ticket_id)
+        response = self._call(
+            self._client.query,
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
+            ExpressionAttributeValues={
+                ":pk": {"S": key[keys.PK]},
+                ":first": {"S": keys.DESCRIPTION_SK},
+                ":last": {"S": keys.TICKET_SK},
+            },
+            ConsistentRead=True,
+        )
+        return self._ticket_from(response["Items"])
+
+    @staticmethod
+    def _ticket_from(found: list[Item]) -> Ticket | None:
+        by_entity = {items.entity_of(item): item for item in found}
+        ticket = by_entity.get(Entity.TICKET)
+        return items.ticket_from_items(ticket, by_entity.get(Entity.DESCRIPTION)) if ticket else None
+
+    def get_ticket_with_messages(self, tenant_id: str, ticket_id: str, limit: int) -> tuple[Ticket | None, MessagePage]:
+        """The ticket, its description and its first `limit` messages, in one Query of its partition."""
+        partition = keys.ticket_partition(tenant_id, ticket_id)
+        response = self._call(
+            self._client.query,
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": partition}},
+            ConsistentRead=True,
+            Limit=limit + 3,  # description, ticket, `limit` messages, one more to know there are more
+        )
+        found: list[Item] = response["Items"]
+        head = [item for item in found if items.entity_of(item) != Entity.MESSAGE]
+        message_items = [item for item in found if items.entity_of(item) == Entity.MESSAGE]
+        return self._ticket_from(head), self._message_page(message_items, limit, bool(response.get("LastEvaluatedKey")))
+
+    def get_messages(self, tenant_id: str, ticket_id: str, after: dict[str, str], limit: int) -> MessagePage:
+        partition = keys.ticket_partition(tenant_id, ticket_id)
+        if after.get(keys.PK) != partition:
+            return MessagePage([], None)
+        response = self._call(
+            self._client.query,
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :messages)",
+            ExpressionAttributeValues={":pk": {"S": partition}, ":messages": {"S": keys.MESSAGE_PREFIX}},
+            ExclusiveStartKey=_typed_key(after),
+            ConsistentRead=True,
+            Limit=limit + 1,
+        )
+        return self._message_page(response["Items"], limit, bool(response.get("LastEvaluatedKey")))
+
+    @staticmethod
+    def _message_page(message_items: list[Item], limit: int, more_in_table: bool) -> MessagePage:
+        page = message_items[:limit]
+        has_more = len(message_items) > limit or (more_in_table and len(page) == limit)
+        resume_at = {keys.PK: page[-1]["PK"]["S"], keys.SK: page[-1]["SK"]["S"]} if has_more and page else None
+        return MessagePage([items.message_from_item(item) for item in page], resume_at)
+
+    def find_ticket_id_by_number(self, tenant_id: str, sequence: int) -> str | None:
+        item = self._get(keys.ticket_number_guard_key(tenant_id, sequence))
+        return item["ticketId"]["S"] if item else None
+
+    # Lists and stats -------------------------------------------------------------------------------
+
+    def read_list(
+        self,
+        tenant_id: str,
+        membership: ListMembership,
+        *,
+        by_updated: bool,
+        ascending: bool,
+        updated_since: str | None,
+        conditions: Sequence[Condition],
+        start: dict[str, str] | None,
+        wanted: int,
+        max_examined: int,
+    ) -> ListRead:
+        """Entries of one list in order, until `wanted` match the conditions, the list ends, or
+        `max_examined` entries were read."""
+        partition = keys.list_partition(tenant_id, membership)
+        pk_name, sk_name = (keys.GSI1PK, keys.GSI1SK) if by_updated else (keys.PK, keys.SK)
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        key_condition = f"{pk_name} = :pk"
+        if updated_since is not None and by_updated:
+            key_condition += f" AND {sk_name} >= :since"
+            values[":since"] = {"S": updated_since}
+        all_conditions = list(conditions)
+        if updated_since is not None and not by_updated:
+            all_conditions.append(Condition("updatedAt", "gte", (updated_since,)))
+        names, filter_expression = _filter_expression(all_conditions, values)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": ascending,
+        }
+        if by_updated:
+            request["IndexName"] = keys.GSI1
+        if filter_expression:
+            request["FilterExpression"] = filter_expression
+            request["ExpressionAttributeNames"] = names
+        entries: list[ListEntry] = []
+        examined = 0
+        resume_at = start
+        while True:
+            batch = wanted - len(entries) if not filter_expression else max(wanted, 25)
+            page_request = request | {"Limit": min(batch, max_examined - examined)}
+            if resume_at:
+                page_request["ExclusiveStartKey"] = _typed_key(resume_at)
+            response = self._call(self._client.query, **page_request)
+            examined += response["ScannedCount"]
+            for item in response["Items"]:
+                position = {name: item[name]["S"] for name in (keys.PK, keys.SK, keys.GSI1PK, keys.GSI1SK)}
+                if not by_updated:
+                    position = {keys.PK: position[keys.PK], keys.SK: position[keys.SK]}
+                entries.append(ListEntry(items.summary_from_entry(item), position, item[sk_name]["S"]))
+            last = response.get("LastEvaluatedKey")
+            resume_at = _plain_key(last) if last else None
+            if resume_at is None or len(entries) >= wanted or examined >= max_examined:
+                resume_sort_value = resume_at[sk_name] if resume_at else None
+                return ListRead(entries, resume_at, resume_sort_value, examined)
+
+    def read_stats(self, tenant_id: str) -> dict[str, int]:
+        """The sum of the tenant's stats shards: one Query of at most STATS_SHARDS small items."""
+        partition, prefix = keys.stats_partition(tenant_id)
+        response = self._call(
+            self._client.query,
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": partition}, ":prefix": {"S": prefix}},
+        )
+        totals: dict[str, int] = {}
+        for item in response["Items"]:
+            for name, value in items.deserialize(item).items():
+                if name not in ("PK", "SK", "entity"):
+                    totals[name] = totals.get(name, 0) + int(value)
+        return totals
+
+
+def _filter_expression(conditions: Sequence[Condition], values: dict[str, Any]) -> tuple[dict[str, str], str]:
+    names: dict[str, str] = {}
+    clauses: list[str] = []
+    for index, condition in enumerate(conditions):
+        name = f"#f{index}"
+        names[name] = condition.attribute
+        placeholders = []
+        for position, value in enumerate(condition.values):
+            placeholder = f":f{index}_{position}"
+            values[placeholder] = {"S": value}
+            placeholders.append(placeholder)
+        match condition.op:
+            case "in":
+                clauses.append(f"{name} IN ({', '.join(placeholders)})")
+            case "not_in":
+                clauses.append(f"NOT ({name} IN ({', '.join(placeholders)}))")
+            case "contains":
+                clauses.append(f"contains({name}, {placeholders[0]})")
+            case "gte":
+                clauses.append(f"{name} >= {placeholders[0]}")
+            case "absent":
+                clauses.append(f"attribute_not_exists({name})")
+    return names, " AND ".join(clauses)
+

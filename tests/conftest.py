@@ -1,0 +1,22 @@
+"""Fixtures shared by unit and integration tests: environment, moto table from template.yaml, events."""
+
+from __future__ import annotations
+
+import os
+
+# Set before any tickets module reads settings; tests never reach real AWS.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "tickets-test",
+        "CURSOR_SIGNING_KEY": "test-cursor-signing-key-0123456789",
+        "POWERTOOLS_SERVICE_NAME": "tickets-api",
+        "POWERTOOLS_METRICS_NAMESPACE": "TicketsApi",
+        "POWERTOOLS_DEV": "false",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -1,0 +1,50 @@
+"""Integration fixtures: a moto table built from template.yaml, seeded tenants, and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.support.aws import table_definition
+from tests.support.factories import Seeder
+from tests.support.handlers import Api
+from tickets import clients
+from tickets.api.http import ticket_service
+from tickets.settings import get_settings
+from tickets.store.repository import TicketRepository
+
+
+@pytest.fixture
+def table() -> Iterator[str]:
+    """An empty table, and the package's clients pointed at it."""
+    with mock_aws():
+        settings = get_settings()
+        boto3.client("dynamodb").create_table(**table_definition(settings.table_name))
+        clients.reset()
+        ticket_service.cache_clear()
+        yield settings.table_name
+        clients.reset()
+        ticket_service.cache_clear()
+
+
+@pytest.fixture
+def repository(table: str) -> TicketRepository:
+    return TicketRepository(clients.dynamodb(), table)
+
+
+@pytest.fixture
+def seed(repository: TicketRepository) -> Seeder:
+    """Tenant acme (prefix INV) with customer user_42 and agent agent_n1, as in the SupportDesk example."""
+    seeder = Seeder(repository)
+    seeder.tenant()
+    seeder.customer()
+    seeder.agent()
+    return seeder
+
+
+@pytest.fixture
+def api(seed: Seeder) -> Api:
+    return Api("acme")

@@ -1,0 +1,83 @@
+"""API Gateway REST (v1 proxy) events: the files in events/, adapted to each test's request."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from tests.support.aws import ROOT
+
+EVENTS = ROOT / "events"
+DEFAULT_TENANT = "acme"
+_ROUTES = {
+    "create_ticket": "create_ticket.json",
+    "list_tickets": "list_tickets.json",
+    "get_ticket": "get_ticket.json",
+    "reply_ticket": "reply_ticket_agent.json",
+    "update_ticket": "update_ticket_close.json",
+}
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    with (EVENTS / name).open() as handle:
+        return json.load(handle)  # type: ignore[no-any-return]
+
+
+def load_event(name: str, tenant_id: str | None = DEFAULT_TENANT, ticket_id: str | None = None) -> dict[str, Any]:
+    """An events/ file as is, for another tenant or ticket when asked."""
+    event = copy.deepcopy(_load(name))
+    _set_tenant(event, tenant_id)
+    if ticket_id is not None:
+        _set_ticket(event, ticket_id)
+    return event
+
+
+def _set_tenant(event: dict[str, Any], tenant_id: str | None) -> None:
+    if tenant_id is None:
+        event["requestContext"].pop("authorizer", None)
+    else:
+        event["requestContext"]["authorizer"] = {"tenantId": tenant_id, "principalId": tenant_id}
+
+
+def _set_ticket(event: dict[str, Any], ticket_id: str) -> None:
+    resource: str = event["resource"]
+    path = resource.replace("{ticketId}", quote(ticket_id, safe=""))
+    event["path"] = path
+    event["requestContext"]["path"] = f"/dev{path}"
+    event["pathParameters"] = {"ticketId": ticket_id}
+
+
+def api_event(
+    function: str,
+    *,
+    body: Any = None,
+    raw_body: str | None = None,
+    query: dict[str, str | list[str]] | None = None,
+    ticket_id: str | None = None,
+    tenant_id: str | None = DEFAULT_TENANT,
+    headers: dict[str, str] | None = None,
+    resource: str | None = None,
+) -> dict[str, Any]:
+    """A realistic event for `function`, built from its base file in events/."""
+    event = copy.deepcopy(_load(_ROUTES[function]))
+    if resource is not None:
+        event["resource"] = event["requestContext"]["resourcePath"] = resource
+    _set_tenant(event, tenant_id)
+    if ticket_id is not None:
+        _set_ticket(event, ticket_id)
+    event["body"] = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
+    if event["body"] is not None:
+        event["headers"].setdefault("Content-Type", "application/json")
+    else:
+        event["headers"].pop("Content-Type", None)
+    event["headers"].update(headers or {})
+    event["multiValueHeaders"] = {name: [value] for name, value in event["headers"].items()}
+    if query is not None:
+        multi = {name: value if isinstance(value, list) else [value] for name, value in query.items()}
+        event["multiValueQueryStringParameters"] = multi or None
+        event["queryStringParameters"] = {name: values[-1] for name, values in multi.items()} or None
+    return event

@@ -1,0 +1,89 @@
+"""Invoke the Lambda handlers in-process, exactly as Lambda imports them (functions/<name>/app.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from tests.support.aws import ROOT
+from tests.support.events import api_event
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "tickets-test"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:tickets-test"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+    log_group_name: str = "/aws/lambda/tickets-test"
+    log_stream_name: str = "2026/04/18/[$LATEST]0000"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 10_000
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    json: dict[str, Any]
+
+    @property
+    def data(self) -> Any:
+        return self.json["data"]
+
+    @property
+    def error(self) -> dict[str, Any]:
+        return self.json["error"]  # type: ignore[no-any-return]
+
+    def error_fields(self) -> set[str]:
+        return {detail["field"] for detail in self.error["details"]}
+
+
+@cache
+def handler_module(function: str) -> ModuleType:
+    path = ROOT / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"functions_{function}_app", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def invoke(function: str, event: dict[str, Any]) -> ApiResponse:
+    result = handler_module(function).lambda_handler(event, LambdaContext(function_name=function))
+    headers = dict(result.get("headers") or {})
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers.setdefault(name, values[-1])
+    return ApiResponse(result["statusCode"], headers, json.loads(result["body"]))
+
+
+class Api:
+    """The five ticket routes, as a caller of one tenant sees them."""
+
+    def __init__(self, tenant_id: str = "acme") -> None:
+        self.tenant_id = tenant_id
+
+    def create(self, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return invoke("create_ticket", api_event("create_ticket", body=body, tenant_id=self.tenant_id, **kwargs))
+
+    def list(self, **query: str | list[str]) -> ApiResponse:
+        return invoke("list_tickets", api_event("list_tickets", query=query, tenant_id=self.tenant_id))
+
+    def get(self, ticket_id: str, **query: str) -> ApiResponse:
+        event = api_event("get_ticket", ticket_id=ticket_id, query=query, tenant_id=self.tenant_id)
+        return invoke("get_ticket", event)
+
+    def reply(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        event = api_event("reply_ticket", body=body, ticket_id=ticket_id, tenant_id=self.tenant_id, **kwargs)
+        return invoke("reply_ticket", event)
+
+    def update(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        event = api_event("update_ticket", body=body, ticket_id=ticket_id, tenant_id=self.tenant_id, **kwargs)
+        return invoke("update_ticket", event)
