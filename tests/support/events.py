@@ -27,7 +27,9 @@ def _load(name: str) -> dict[str, Any]:
         return json.load(handle)  # type: ignore[no-any-return]
 
 
-def load_event(name: str, tenant_id: str | None = DEFAULT_TENANT, ticket_id: str | None = None) -> dict[str, Any]:
+def load_event(
+    name: str, tenant_id: str | None = DEFAULT_TENANT, ticket_id: str | None = None
+) -> dict[str, Any]:
     """An events/ file as is, for another tenant or ticket when asked."""
     event = copy.deepcopy(_load(name))
     _set_tenant(event, tenant_id)

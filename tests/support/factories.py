@@ -22,7 +22,12 @@ class Seeder:
         now = utc_now()
         values = {"email": "john@acme.com", "name": "John Doe"} | fields
         customer = Customer(
-            tenant_id=tenant_id, id=new_ulid(now), external_id=external_id, created_at=now, updated_at=now, **values
+            tenant_id=tenant_id,
+            id=new_ulid(now),
+            external_id=external_id,
+            created_at=now,
+            updated_at=now,
+            **values,
         )
         self.repository.put_customer(customer)
         return customer

@@ -71,7 +71,9 @@ class Api:
         self.tenant_id = tenant_id
 
     def create(self, body: Any = None, **kwargs: Any) -> ApiResponse:
-        return invoke("create_ticket", api_event("create_ticket", body=body, tenant_id=self.tenant_id, **kwargs))
+        return invoke(
+            "create_ticket", api_event("create_ticket", body=body, tenant_id=self.tenant_id, **kwargs)
+        )
 
     def list(self, **query: str | list[str]) -> ApiResponse:
         return invoke("list_tickets", api_event("list_tickets", query=query, tenant_id=self.tenant_id))

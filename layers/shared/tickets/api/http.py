@@ -4,6 +4,7 @@ from errors to HTTP responses."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
@@ -84,14 +85,15 @@ def validation_issues(errors: list[dict[str, Any]]) -> list[FieldIssue]:
 class TicketsResolver(APIGatewayRestResolver):
     """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies)."""
 
-    def resolve(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         rejection = _reject_body(event)
         if rejection is not None:
-            return ResponseBuilder(rejection).build(self._to_proxy_event(event))
+            builder: ResponseBuilder[Any] = ResponseBuilder(rejection)
+            return builder.build(self._to_proxy_event(dict(event)))
         return super().resolve(event, context)
 
 
-def _reject_body(event: dict[str, Any]) -> Response[str] | None:
+def _reject_body(event: Mapping[str, Any]) -> Response[str] | None:
     body = event.get("body")
     if not body:
         return None

@@ -57,22 +57,21 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
 
 def _conditions(dimension: ListDimension, values: list[str]) -> list[Condition]:
     """The same filter as a list membership, expressed on an entry's attributes."""
-    match dimension:
-        case ListDimension.CUSTOMER:
-            return [Condition("customerExternalId", "in", tuple(values))]
-        case ListDimension.AGENT:
-            return [Condition("assignedAgentId", "in", tuple(values))]
-        case ListDimension.TAG:
-            return [Condition("tagIds", "contains", tuple(values))]
-        case ListDimension.UNASSIGNED:
-            # The unassigned queue holds open tickets only (see workflow.list_memberships).
-            return [Condition("assignedAgentId", "absent"), Condition("status", "not_in", (TicketStatus.CLOSED,))]
-        case ListDimension.AWAITING:
-            return [Condition("awaitingResponseFrom", "in", tuple(values))]
-        case ListDimension.STATUS:
-            return [Condition("status", "in", tuple(values))]
-        case _:
-            return [Condition("priority", "in", tuple(values))]
+    if dimension == ListDimension.UNASSIGNED:
+        # The unassigned queue holds open tickets only (see workflow.list_memberships).
+        return [Condition("assignedAgentId", "absent"), Condition("status", "not_in", (TicketStatus.CLOSED,))]
+    if dimension == ListDimension.TAG:
+        return [Condition("tagIds", "contains", tuple(values))]
+    return [Condition(_ENTRY_ATTRIBUTE[dimension], "in", tuple(values))]
+
+
+_ENTRY_ATTRIBUTE = {
+    ListDimension.CUSTOMER: "customerExternalId",
+    ListDimension.AGENT: "assignedAgentId",
+    ListDimension.AWAITING: "awaitingResponseFrom",
+    ListDimension.STATUS: "status",
+    ListDimension.PRIORITY: "priority",
+}
 
 
 def query_scope(query: ListTicketsQuery) -> str:

@@ -206,10 +206,10 @@ class TicketService:
                 self._repository.save_ticket(
                     before,
                     after,
-                    workflow.list_memberships(before),
-                    workflow.list_memberships(after),
-                    workflow.stats_delta(before, after),
-                    message,
+                    memberships_before=workflow.list_memberships(before),
+                    memberships_after=workflow.list_memberships(after),
+                    stats_delta=workflow.stats_delta(before, after),
+                    message=message,
                 )
             except StaleWrite:
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))

@@ -10,6 +10,7 @@ from tickets.models.domain import AgentRef, Message, Ticket
 from tickets.models.enums import Awaiting, Party, TicketStatus
 
 NUMBER_SEPARATOR = "-"
+MAX_SEQUENCE_DIGITS = 12
 
 
 def format_ticket_number(prefix: str, sequence: int) -> str:
@@ -19,7 +20,7 @@ def format_ticket_number(prefix: str, sequence: int) -> str:
 def parse_ticket_number(reference: str) -> tuple[str, int] | None:
     """'INV-1042' -> ('INV', 1042); None when the reference is not a ticket number."""
     prefix, separator, digits = reference.rpartition(NUMBER_SEPARATOR)
-    if not separator or not prefix or not digits.isdigit() or len(digits) > 12:
+    if not separator or not prefix or not digits.isdigit() or len(digits) > MAX_SEQUENCE_DIGITS:
         return None
     return prefix.upper(), int(digits)
 
@@ -59,10 +60,13 @@ def apply_update(ticket: Ticket, changes: dict[str, object], now: datetime) -> T
     with assigned_agent already resolved to an AgentRef or None."""
     updated = dict(changes)
     status_sent = "status" in changes
-    if "assigned_agent" in changes and not status_sent:
-        # Assigning picks the ticket up; unassigning puts it back in the queue.
-        if ticket.status in (TicketStatus.OPEN, TicketStatus.IN_PROGRESS):
-            updated["status"] = initial_status(changes["assigned_agent"])  # type: ignore[arg-type]
+    # Assigning picks the ticket up; unassigning puts it back in the queue.
+    if (
+        "assigned_agent" in changes
+        and not status_sent
+        and ticket.status in (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
+    ):
+        updated["status"] = initial_status(changes["assigned_agent"])  # type: ignore[arg-type]
     new_status = updated.get("status", ticket.status)
     agent = updated.get("assigned_agent", ticket.assigned_agent)
     if new_status == TicketStatus.IN_PROGRESS and agent is None:

@@ -9,7 +9,6 @@ from pydantic import Field, HttpUrl, StrictInt
 from tickets.models.base import CamelModel, RequestModel
 from tickets.models.enums import Awaiting, Channel, Party, Priority, TicketStatus, Topic
 from tickets.models.types import (
-    MAX_ATTACHMENTS,
     AgentId,
     Amount,
     Currency,

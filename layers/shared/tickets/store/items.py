@@ -79,7 +79,9 @@ def tenant_from_item(item: Item) -> Tenant:
 
 def customer_item(customer: Customer) -> Item:
     key = keys.customer_key(customer.tenant_id, customer.external_id)
-    return serialize(key | {"entity": Entity.CUSTOMER, "tenantId": customer.tenant_id} | _attributes(customer))
+    return serialize(
+        key | {"entity": Entity.CUSTOMER, "tenantId": customer.tenant_id} | _attributes(customer)
+    )
 
 
 def customer_from_item(item: Item) -> Customer:

@@ -112,7 +112,7 @@ class TicketRepository:
                 codes = {reason.get("Code") for reason in reasons}
                 if "ConditionalCheckFailed" in codes or attempt == _TRANSACTION_RETRIES - 1:
                     if "ConditionalCheckFailed" in codes:
-                        raise TransactionRejected(list(reasons)) from error
+                        raise TransactionRejected([dict(reason) for reason in reasons]) from error
                     raise ServiceUnavailable() from error
                 if codes & ({"TransactionConflict"} | _THROTTLING):
                     time.sleep(random.uniform(0, 0.02 * 2**attempt))
@@ -151,7 +151,9 @@ class TicketRepository:
         }
 
     def _get(self, key: dict[str, str]) -> Item | None:
-        response = self._call(self._client.get_item, TableName=self._table, Key=_typed_key(key), ConsistentRead=True)
+        response = self._call(
+            self._client.get_item, TableName=self._table, Key=_typed_key(key), ConsistentRead=True
+        )
         return response.get("Item")  # type: ignore[no-any-return]
 
     def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
@@ -191,7 +193,9 @@ class TicketRepository:
             item = self._get(customer_key)
             return (items.customer_from_item(item) if item else None), None
         found = self._batch_get([customer_key, keys.external_id_guard_key(tenant_id, ticket_external_id)])
-        customer = next((items.customer_from_item(i) for i in found if items.entity_of(i) == Entity.CUSTOMER), None)
+        customer = next(
+            (items.customer_from_item(i) for i in found if items.entity_of(i) == Entity.CUSTOMER), None
+        )
         guard = next((i for i in found if items.entity_of(i) == Entity.EXTERNAL_ID_GUARD), None)
         return customer, (guard["ticketId"]["S"] if guard else None)
 
@@ -226,19 +230,30 @@ class TicketRepository:
         if description:
             writes.append(self._put(description))
         number_guard = keys.ticket_number_guard_key(tenant_id, sequence)
-        writes.append(self._put(items.guard_item(number_guard, Entity.NUMBER_GUARD, ticket.id), "attribute_not_exists(PK)"))
+        writes.append(
+            self._put(
+                items.guard_item(number_guard, Entity.NUMBER_GUARD, ticket.id), "attribute_not_exists(PK)"
+            )
+        )
         if ticket.external_id is not None:
             guard_key = keys.external_id_guard_key(tenant_id, ticket.external_id)
             guard = items.guard_item(guard_key, Entity.EXTERNAL_ID_GUARD, ticket.id)
             writes.append(self._put(guard, "attribute_not_exists(PK)"))
-        writes.extend(self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships))
-        writes.append(self._add_counters(keys.stats_shard_key(tenant_id, ticket.id), stats_delta, Entity.STATS))
+        writes.extend(
+            self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships)
+        )
+        writes.append(
+            self._add_counters(keys.stats_shard_key(tenant_id, ticket.id), stats_delta, Entity.STATS)
+        )
         try:
             self._transact(writes)
         except TransactionRejected as rejected:
             for reason in rejected.reasons:
                 old = reason.get("Item") or {}
-                if reason.get("Code") == "ConditionalCheckFailed" and items.entity_of(old) == Entity.EXTERNAL_ID_GUARD:
+                if (
+                    reason.get("Code") == "ConditionalCheckFailed"
+                    and items.entity_of(old) == Entity.EXTERNAL_ID_GUARD
+                ):
                     raise ExternalIdTaken(old["ticketId"]["S"]) from None
             raise
 
@@ -246,6 +261,7 @@ class TicketRepository:
         self,
         before: Ticket,
         after: Ticket,
+        *,
         memberships_before: set[ListMembership],
         memberships_after: set[ListMembership],
         stats_delta: dict[str, int],
@@ -263,9 +279,13 @@ class TicketRepository:
             writes.append(self._put(items.message_item(message), "attribute_not_exists(PK)"))
         for membership in sorted(memberships_before - memberships_after):
             writes.append(self._delete(keys.list_entry_key(tenant_id, membership, after.id)))
-        writes.extend(self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships_after))
+        writes.extend(
+            self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships_after)
+        )
         if stats_delta:
-            writes.append(self._add_counters(keys.stats_shard_key(tenant_id, after.id), stats_delta, Entity.STATS))
+            writes.append(
+                self._add_counters(keys.stats_shard_key(tenant_id, after.id), stats_delta, Entity.STATS)
+            )
         try:
             self._transact(writes)
         except TransactionRejected as rejected:
@@ -297,7 +317,9 @@ class TicketRepository:
         ticket = by_entity.get(Entity.TICKET)
         return items.ticket_from_items(ticket, by_entity.get(Entity.DESCRIPTION)) if ticket else None
 
-    def get_ticket_with_messages(self, tenant_id: str, ticket_id: str, limit: int) -> tuple[Ticket | None, MessagePage]:
+    def get_ticket_with_messages(
+        self, tenant_id: str, ticket_id: str, limit: int
+    ) -> tuple[Ticket | None, MessagePage]:
         """The ticket, its description and its first `limit` messages, in one Query of its partition."""
         partition = keys.ticket_partition(tenant_id, ticket_id)
         response = self._call(
@@ -311,7 +333,9 @@ class TicketRepository:
         found: list[Item] = response["Items"]
         head = [item for item in found if items.entity_of(item) != Entity.MESSAGE]
         message_items = [item for item in found if items.entity_of(item) == Entity.MESSAGE]
-        return self._ticket_from(head), self._message_page(message_items, limit, bool(response.get("LastEvaluatedKey")))
+        return self._ticket_from(head), self._message_page(
+            message_items, limit, bool(response.get("LastEvaluatedKey"))
+        )
 
     def get_messages(self, tenant_id: str, ticket_id: str, after: dict[str, str], limit: int) -> MessagePage:
         partition = keys.ticket_partition(tenant_id, ticket_id)
@@ -332,7 +356,9 @@ class TicketRepository:
     def _message_page(message_items: list[Item], limit: int, more_in_table: bool) -> MessagePage:
         page = message_items[:limit]
         has_more = len(message_items) > limit or (more_in_table and len(page) == limit)
-        resume_at = {keys.PK: page[-1]["PK"]["S"], keys.SK: page[-1]["SK"]["S"]} if has_more and page else None
+        resume_at = (
+            {keys.PK: page[-1]["PK"]["S"], keys.SK: page[-1]["SK"]["S"]} if has_more and page else None
+        )
         return MessagePage([items.message_from_item(item) for item in page], resume_at)
 
     def find_ticket_id_by_number(self, tenant_id: str, sequence: int) -> str | None:
@@ -439,4 +465,3 @@ def _filter_expression(conditions: Sequence[Condition], values: dict[str, Any]) 
             case "absent":
                 clauses.append(f"attribute_not_exists({name})")
     return names, " AND ".join(clauses)
-

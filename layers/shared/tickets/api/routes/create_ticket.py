@@ -1,4 +1,4 @@
-"""POST /v1/tickets: create a ticket for a customer (201), or return the one with the same externalId (200)."""
+"""POST /v1/tickets: create a ticket (201), or return the one with the same externalId (200)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ app = build_resolver()
 @app.post(
     "/v1/tickets",
     summary="Create a ticket",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": SuccessEnvelope[Ticket]}}}},
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": SuccessEnvelope[Ticket]}}}
+    },
 )
 def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) -> Response[str]:
     ticket, created = ticket_service().create_ticket(tenant_id(app), request)

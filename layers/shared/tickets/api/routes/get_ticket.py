@@ -17,10 +17,15 @@ app = build_resolver()
 @app.get(
     "/v1/tickets/<ticketId>",
     summary="Get a ticket with its messages",
-    responses={200: {"description": "The ticket", "content": {"application/json": {"model": SuccessEnvelope[TicketDetail]}}}},
+    responses={
+        200: {
+            "description": "The ticket",
+            "content": {"application/json": {"model": SuccessEnvelope[TicketDetail]}},
+        }
+    },
 )
 def get_ticket(
-    ticketId: Annotated[str, Path(min_length=1, max_length=64)],  # noqa: N803 - the path's own name
+    ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     query: Annotated[GetTicketQuery, Query()],
 ) -> Response[str]:
     reject_unknown_query(app, GetTicketQuery)

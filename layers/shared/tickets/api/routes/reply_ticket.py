@@ -7,19 +7,25 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from tickets.api.http import build_resolver, success, tenant_id, ticket_service
 from tickets.models.requests import ReplyRequest
 from tickets.models.responses import ReplyResult, SuccessEnvelope
 
 app = build_resolver()
-_CREATED = {201: {"description": "Message added", "content": {"application/json": {"model": SuccessEnvelope[ReplyResult]}}}}
+_CREATED: dict[int, OpenAPIResponse] = {
+    201: {
+        "description": "Message added",
+        "content": {"application/json": {"model": SuccessEnvelope[ReplyResult]}},
+    }
+}
 
 
 @app.post("/v1/tickets/<ticketId>", summary="Reply to a ticket", responses=_CREATED)
 @app.post("/v1/tickets/<ticketId>/messages", summary="Add a message to a ticket", responses=_CREATED)
 def reply_ticket(
-    ticketId: Annotated[str, Path(min_length=1, max_length=64)],  # noqa: N803 - the path's own name
+    ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[ReplyRequest, Body(embed=False)],
 ) -> Response[str]:
     return success(ticket_service().reply(tenant_id(app), ticketId, request), HTTPStatus.CREATED)

@@ -18,10 +18,15 @@ app = build_resolver()
 @app.patch(
     "/v1/tickets/<ticketId>",
     summary="Update a ticket",
-    responses={200: {"description": "The updated ticket", "content": {"application/json": {"model": SuccessEnvelope[Ticket]}}}},
+    responses={
+        200: {
+            "description": "The updated ticket",
+            "content": {"application/json": {"model": SuccessEnvelope[Ticket]}},
+        }
+    },
 )
 def update_ticket(
-    ticketId: Annotated[str, Path(min_length=1, max_length=64)],  # noqa: N803 - the path's own name
+    ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[UpdateTicketRequest, Body(embed=False)],
 ) -> Response[str]:
     return success(ticket_service().update(tenant_id(app), ticketId, request))

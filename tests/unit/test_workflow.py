@@ -1,0 +1,149 @@
+"""The status machine, list membership and stats contributions, without any AWS."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tickets.errors import Conflict
+from tickets.keys import ListDimension, ListMembership
+from tickets.logic import workflow
+from tickets.models.domain import AgentRef, CustomerRef, Message, MessageAuthor, Ticket
+from tickets.models.enums import Awaiting, Party, Priority, TicketStatus
+
+T0 = datetime(2026, 4, 18, 10, 0, tzinfo=UTC)
+AGENT = AgentRef(id="agent_n1", name="Agent N1", email="agent@acme.com")
+
+
+def a_ticket(**fields: object) -> Ticket:
+    values: dict[str, object] = {
+        "tenant_id": "acme",
+        "id": "01JS3Q6Z8X9V2K4M7N5P0R1T2W",
+        "ticket_number": "INV-1042",
+        "subject": "Payment failed for order #12345",
+        "status": TicketStatus.OPEN,
+        "priority": Priority.HIGH,
+        "customer": CustomerRef(id="c1", external_id="user_42", email="john@acme.com"),
+        "awaiting_response_from": Awaiting.AGENT,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return Ticket.model_validate(values | fields)
+
+
+def a_message(role: Party, internal: bool = False) -> Message:
+    return Message(
+        tenant_id="acme",
+        id="01JS3Q6Z8X9V2K4M7N5P0R1T2X",
+        ticket_id="01JS3Q6Z8X9V2K4M7N5P0R1T2W",
+        message="Hello",
+        from_=MessageAuthor(role=role),
+        internal=internal,
+        created_at=T0,
+    )
+
+
+def test_agent_reply_waits_on_customer_and_records_the_first_response_once() -> None:
+    # Given an open ticket
+    ticket = a_ticket()
+    # When an agent replies twice
+    first = workflow.apply_reply(ticket, a_message(Party.AGENT), T0 + timedelta(minutes=5))
+    second = workflow.apply_reply(first, a_message(Party.AGENT), T0 + timedelta(minutes=9))
+    # Then the customer is awaited and the first response time is the first reply's
+    assert second.status == TicketStatus.WAITING_ON_CUSTOMER
+    assert second.awaiting_response_from == Awaiting.CUSTOMER
+    assert second.has_agent_reply is True
+    assert second.first_response_at == T0 + timedelta(minutes=5)
+    assert second.message_count == 2
+    assert second.version == 3
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [(None, TicketStatus.OPEN), (AGENT, TicketStatus.IN_PROGRESS)],
+    ids=["unassigned", "assigned"],
+)
+def test_customer_reply_reopens_a_closed_ticket_for_the_agent(
+    agent: AgentRef | None, expected: TicketStatus
+) -> None:
+    # Given a closed ticket
+    ticket = a_ticket(
+        status=TicketStatus.CLOSED, closed_at=T0, awaiting_response_from=Awaiting.NONE, assigned_agent=agent
+    )
+    # When the customer writes again
+    after = workflow.apply_reply(ticket, a_message(Party.CUSTOMER), T0 + timedelta(hours=1))
+    # Then it is back with the agent (or the queue), awaiting an agent, no longer closed
+    assert after.status == expected
+    assert after.awaiting_response_from == Awaiting.AGENT
+    assert after.closed_at is None
+
+
+def test_internal_note_changes_neither_status_nor_who_is_awaited() -> None:
+    ticket = a_ticket(status=TicketStatus.WAITING_ON_CUSTOMER, awaiting_response_from=Awaiting.CUSTOMER)
+    after = workflow.apply_reply(ticket, a_message(Party.AGENT, internal=True), T0 + timedelta(minutes=1))
+    assert after.status == TicketStatus.WAITING_ON_CUSTOMER
+    assert after.awaiting_response_from == Awaiting.CUSTOMER
+    assert after.has_agent_reply is False
+    assert after.message_count == 1
+
+
+def test_closing_sets_closed_at_and_awaits_nobody_and_reopening_clears_it() -> None:
+    closed = workflow.apply_update(a_ticket(), {"status": TicketStatus.CLOSED}, T0 + timedelta(days=1))
+    assert closed.closed_at == T0 + timedelta(days=1)
+    assert closed.awaiting_response_from == Awaiting.NONE
+    reopened = workflow.apply_update(closed, {"status": TicketStatus.OPEN}, T0 + timedelta(days=2))
+    assert reopened.closed_at is None
+    assert reopened.awaiting_response_from == Awaiting.AGENT
+
+
+def test_assigning_an_open_ticket_puts_it_in_progress_and_unassigning_returns_it_to_the_queue() -> None:
+    assigned = workflow.apply_update(a_ticket(), {"assigned_agent": AGENT}, T0)
+    assert assigned.status == TicketStatus.IN_PROGRESS
+    unassigned = workflow.apply_update(assigned, {"assigned_agent": None}, T0)
+    assert unassigned.status == TicketStatus.OPEN
+    assert unassigned.assigned_agent is None
+
+
+def test_in_progress_without_an_agent_is_a_conflict() -> None:
+    with pytest.raises(Conflict):
+        workflow.apply_update(a_ticket(), {"status": TicketStatus.IN_PROGRESS}, T0)
+
+
+def test_unassigned_queue_holds_only_open_tickets_and_tags_each_get_a_list() -> None:
+    tags = ["0b5e2a4e-6a8f-4c1b-9d2e-3f4a5b6c7d8e", "1c6f3b5f-7b9a-4d2c-8e3f-4a5b6c7d8e9f"]
+    open_ticket = workflow.list_memberships(a_ticket(tag_ids=tags))
+    closed_ticket = workflow.list_memberships(
+        a_ticket(status=TicketStatus.CLOSED, awaiting_response_from=Awaiting.NONE)
+    )
+    assert ListMembership(ListDimension.UNASSIGNED, "QUEUE") in open_ticket
+    assert {ListMembership(ListDimension.TAG, tag) for tag in tags} <= open_ticket
+    assert ListMembership(ListDimension.UNASSIGNED, "QUEUE") not in closed_ticket
+    assert not any(m.dimension == ListDimension.AWAITING for m in closed_ticket)
+
+
+def test_stats_delta_moves_a_ticket_between_status_counters_without_changing_the_total() -> None:
+    before = a_ticket()
+    after = workflow.apply_update(before, {"status": TicketStatus.CLOSED}, T0)
+    assert workflow.stats_delta(before, after) == {
+        "status_OPEN": -1,
+        "status_CLOSED": 1,
+        "needsResponse": -1,
+        "unassigned": -1,
+    }
+    assert workflow.stats_delta(None, before) == {
+        "total": 1,
+        "status_OPEN": 1,
+        "needsResponse": 1,
+        "unassigned": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("reference", "parsed"),
+    [("INV-1042", ("INV", 1042)), ("inv-7", ("INV", 7)), ("INV-", None), ("-12", None), ("INV-12a", None)],
+)
+def test_ticket_numbers_parse_only_when_they_are_prefix_dash_digits(
+    reference: str, parsed: tuple[str, int] | None
+) -> None:
+    assert workflow.parse_ticket_number(reference) == parsed
