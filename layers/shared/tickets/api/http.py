@@ -55,8 +55,11 @@ def error_response(code: ErrorCode, message: str, details: list[FieldIssue] | No
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
-    """('body', 'order', 'amount') -> 'order.amount'; ('query', 'limit') -> 'limit'."""
+    """('body', 'order', 'amount') -> 'order.amount'; ('query', 'query', 'limit') -> 'limit' (query
+    parameters are validated as one model, whose argument name Powertools puts first)."""
     parts = [str(part) for part in location[1:] if not str(part).startswith("function-after")]
+    if location and location[0] == "query" and len(parts) > 1:
+        parts = parts[1:]
     return ".".join(parts) or str(location[0] if location else "body")
 
 
@@ -106,6 +109,13 @@ def _reject_body(event: Mapping[str, Any]) -> Response[str] | None:
             ErrorCode.VALIDATION_ERROR,
             "The body must be JSON",
             [FieldIssue("Content-Type", f"must be {_JSON}, not {content_type}")],
+        )
+    if not body.lstrip().startswith("{"):
+        # Powertools would unwrap a one-element array into its element; a body is one object.
+        return error_response(
+            ErrorCode.VALIDATION_ERROR,
+            "The body must be a JSON object",
+            [FieldIssue("body", "must be a JSON object")],
         )
     return None
 

@@ -31,15 +31,17 @@ class TicketService:
 
     def create_ticket(self, tenant_id: str, request: CreateTicketRequest) -> tuple[Ticket, bool]:
         """The new ticket and True, or the ticket created earlier with the same externalId and False."""
-        customer, existing_id = self._repository.get_customer_and_external_id(
+        context = self._repository.read_create_context(
             tenant_id, request.customer_external_id, request.external_id
         )
-        if existing_id is not None:
-            return self._existing(tenant_id, existing_id), False
-        if customer is None:
+        if not context.tenant_exists:
+            raise Unauthorized("The tenant of these credentials does not exist")
+        if context.existing_ticket_id is not None:
+            return self._existing(tenant_id, context.existing_ticket_id), False
+        if context.customer is None:
             raise CustomerNotFound(request.customer_external_id)
         allocated = self._repository.allocate_ticket_number(tenant_id)
-        if allocated is None:
+        if allocated is None:  # the tenant was deleted in between
             raise Unauthorized("The tenant of these credentials does not exist")
         tenant, sequence = allocated
         now = utc_now()
@@ -49,11 +51,16 @@ class TicketService:
             ticket_number=workflow.format_ticket_number(tenant.ticket_prefix, sequence),
             status=workflow.initial_status(None),
             channel=Channel.API,
-            customer=customer.ref(),
+            customer=context.customer.ref(),
             awaiting_response_from=Awaiting.AGENT if request.reply_requested else Awaiting.NONE,
             created_at=now,
             updated_at=now,
-            **request.model_dump(exclude={"customer_external_id"}),
+            # The request's own field values (nested models as they are), all but the customer id.
+            **{
+                name: getattr(request, name)
+                for name in type(request).model_fields
+                if name != "customer_external_id"
+            },
         )
         try:
             self._repository.insert_ticket(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from tickets.models.base import RequestModel
 from tickets.models.domain import Attachment, MessageAuthor, OrderInfo, Reference
-from tickets.models.enums import Awaiting, Priority, SortOrder, TicketStatus, Topic
+from tickets.models.enums import Awaiting, Party, Priority, SortOrder, TicketStatus, Topic
 from tickets.models.types import (
     MAX_ATTACHMENTS,
     AgentId,
@@ -46,15 +46,13 @@ class ReplyRequest(RequestModel):
     internal: StrictBool = False
     attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
-    @model_validator(mode="after")
-    def _internal_notes_are_agents(self) -> Self:
-        if self.internal and self.from_.role != "AGENT":
+    @field_validator("internal")
+    @classmethod
+    def _internal_notes_are_agents(cls, internal: bool, info: ValidationInfo) -> bool:
+        author = info.data.get("from_")
+        if internal and author is not None and author.role != Party.AGENT:
             raise ValueError("internal notes can only come from an AGENT")
-        return self
-
-
-# Fields PATCH may set to null: they are cleared. Others must carry a value when present.
-CLEARABLE_FIELDS = frozenset({"category", "department", "topic", "metadata", "assigned_agent_id"})
+        return internal
 
 
 class UpdateTicketRequest(RequestModel):
@@ -68,16 +66,20 @@ class UpdateTicketRequest(RequestModel):
     metadata: Metadata | None = None
     assigned_agent_id: AgentId | None = None
 
+    @field_validator("status", "priority", "subject", "tag_ids", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError(
+                "cannot be null (only category, department, topic, metadata and "
+                "assignedAgentId can be cleared)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
         if not self.model_fields_set:
             raise ValueError("the body must set at least one field")
-        nulls = sorted(
-            name for name in self.model_fields_set - CLEARABLE_FIELDS if getattr(self, name) is None
-        )
-        if nulls:
-            fields = ", ".join(type(self).model_fields[name].alias or name for name in nulls)
-            raise ValueError(f"{fields} cannot be null")
         return self
 
 

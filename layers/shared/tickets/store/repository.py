@@ -69,6 +69,13 @@ class ListRead:
 
 
 @dataclass(frozen=True)
+class CreateContext:
+    tenant_exists: bool
+    customer: Customer | None
+    existing_ticket_id: str | None
+
+
+@dataclass(frozen=True)
 class MessagePage:
     messages: list[Message]
     resume_at: dict[str, str] | None
@@ -184,20 +191,22 @@ class TicketRepository:
         item = self._get(keys.agent_key(tenant_id, agent_id))
         return items.agent_from_item(item) if item else None
 
-    def get_customer_and_external_id(
+    def read_create_context(
         self, tenant_id: str, customer_external_id: str, ticket_external_id: str | None
-    ) -> tuple[Customer | None, str | None]:
-        """The customer, and the id of the ticket already created with that externalId (one round trip)."""
-        customer_key = keys.customer_key(tenant_id, customer_external_id)
-        if ticket_external_id is None:
-            item = self._get(customer_key)
-            return (items.customer_from_item(item) if item else None), None
-        found = self._batch_get([customer_key, keys.external_id_guard_key(tenant_id, ticket_external_id)])
-        customer = next(
-            (items.customer_from_item(i) for i in found if items.entity_of(i) == Entity.CUSTOMER), None
+    ) -> CreateContext:
+        """What creating a ticket depends on, in one BatchGetItem: the tenant, the customer, and the
+        ticket already created with the same externalId."""
+        wanted = [keys.tenant_key(tenant_id), keys.customer_key(tenant_id, customer_external_id)]
+        if ticket_external_id is not None:
+            wanted.append(keys.external_id_guard_key(tenant_id, ticket_external_id))
+        found = {items.entity_of(item): item for item in self._batch_get(wanted)}
+        customer = found.get(Entity.CUSTOMER)
+        guard = found.get(Entity.EXTERNAL_ID_GUARD)
+        return CreateContext(
+            tenant_exists=Entity.TENANT in found,
+            customer=items.customer_from_item(customer) if customer else None,
+            existing_ticket_id=guard["ticketId"]["S"] if guard else None,
         )
-        guard = next((i for i in found if items.entity_of(i) == Entity.EXTERNAL_ID_GUARD), None)
-        return customer, (guard["ticketId"]["S"] if guard else None)
 
     def allocate_ticket_number(self, tenant_id: str) -> tuple[Tenant, int] | None:
         """The tenant and its next ticket sequence number (atomic counter); None for an unknown tenant."""
