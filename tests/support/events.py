@@ -32,17 +32,26 @@ def load_event(
 ) -> dict[str, Any]:
     """An events/ file as is, for another tenant or ticket when asked."""
     event = copy.deepcopy(_load(name))
-    _set_tenant(event, tenant_id)
+    _set_caller(event, tenant_id, "admin", None)
     if ticket_id is not None:
         _set_ticket(event, ticket_id)
     return event
 
 
-def _set_tenant(event: dict[str, Any], tenant_id: str | None) -> None:
+def _set_caller(event: dict[str, Any], tenant_id: str | None, role: str, agent_id: str | None) -> None:
+    """The context the authorizer gives a request of this tenant's key with this role."""
     if tenant_id is None:
         event["requestContext"].pop("authorizer", None)
-    else:
-        event["requestContext"]["authorizer"] = {"tenantId": tenant_id, "principalId": tenant_id}
+        return
+    context = {
+        "principalId": f"key_{tenant_id}",
+        "keyId": f"key_{tenant_id}",
+        "tenantId": tenant_id,
+        "role": role,
+    }
+    if agent_id is not None:
+        context["agentId"] = agent_id
+    event["requestContext"]["authorizer"] = context
 
 
 def _set_ticket(event: dict[str, Any], ticket_id: str) -> None:
@@ -61,6 +70,8 @@ def api_event(
     query: dict[str, str | list[str]] | None = None,
     ticket_id: str | None = None,
     tenant_id: str | None = DEFAULT_TENANT,
+    role: str = "admin",
+    agent_id: str | None = None,
     headers: dict[str, str] | None = None,
     resource: str | None = None,
 ) -> dict[str, Any]:
@@ -68,7 +79,7 @@ def api_event(
     event = copy.deepcopy(_load(_ROUTES[function]))
     if resource is not None:
         event["resource"] = event["requestContext"]["resourcePath"] = resource
-    _set_tenant(event, tenant_id)
+    _set_caller(event, tenant_id, role, agent_id)
     if ticket_id is not None:
         _set_ticket(event, ticket_id)
     event["body"] = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)

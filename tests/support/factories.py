@@ -15,7 +15,7 @@ class Seeder:
 
     def tenant(self, tenant_id: str = "acme", prefix: str = "INV", name: str = "Acme Inc.") -> Tenant:
         tenant = Tenant(id=tenant_id, name=name, ticket_prefix=prefix)
-        self.repository.put_tenant(tenant)
+        self.repository.create_tenant(tenant)
         return tenant
 
     def customer(self, tenant_id: str = "acme", external_id: str = "user_42", **fields: Any) -> Customer:

@@ -65,27 +65,26 @@ def invoke(function: str, event: dict[str, Any]) -> ApiResponse:
 
 
 class Api:
-    """The five ticket routes, as a caller of one tenant sees them."""
+    """The five ticket routes, as the holder of one tenant's key (admin unless said) sees them."""
 
-    def __init__(self, tenant_id: str = "acme") -> None:
+    def __init__(self, tenant_id: str = "acme", role: str = "admin", agent_id: str | None = None) -> None:
         self.tenant_id = tenant_id
+        self.caller = {"tenant_id": tenant_id, "role": role, "agent_id": agent_id}
 
     def create(self, body: Any = None, **kwargs: Any) -> ApiResponse:
-        return invoke(
-            "create_ticket", api_event("create_ticket", body=body, tenant_id=self.tenant_id, **kwargs)
-        )
+        return invoke("create_ticket", api_event("create_ticket", body=body, **(self.caller | kwargs)))
 
     def list(self, **query: str | list[str]) -> ApiResponse:
-        return invoke("list_tickets", api_event("list_tickets", query=query, tenant_id=self.tenant_id))
+        return invoke("list_tickets", api_event("list_tickets", query=query, **self.caller))
 
     def get(self, ticket_id: str, **query: str) -> ApiResponse:
-        event = api_event("get_ticket", ticket_id=ticket_id, query=query, tenant_id=self.tenant_id)
+        event = api_event("get_ticket", ticket_id=ticket_id, query=query, **self.caller)
         return invoke("get_ticket", event)
 
     def reply(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
-        event = api_event("reply_ticket", body=body, ticket_id=ticket_id, tenant_id=self.tenant_id, **kwargs)
+        event = api_event("reply_ticket", body=body, ticket_id=ticket_id, **(self.caller | kwargs))
         return invoke("reply_ticket", event)
 
     def update(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
-        event = api_event("update_ticket", body=body, ticket_id=ticket_id, tenant_id=self.tenant_id, **kwargs)
+        event = api_event("update_ticket", body=body, ticket_id=ticket_id, **(self.caller | kwargs))
         return invoke("update_ticket", event)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from tickets.settings import get_settings
+from tickets.settings import get_aws_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -16,7 +16,7 @@ _clients: dict[str, Any] = {}
 
 
 def _config() -> Config:
-    settings = get_settings()
+    settings = get_aws_settings()
     return Config(
         region_name=settings.aws_region,
         connect_timeout=settings.aws_connect_timeout_seconds,
@@ -26,10 +26,19 @@ def _config() -> Config:
     )
 
 
+def _client(service: str) -> Any:
+    if service not in _clients:
+        _clients[service] = boto3.session.Session().client(service, config=_config())  # type: ignore[call-overload]
+    return _clients[service]
+
+
 def dynamodb() -> DynamoDBClient:
-    if "dynamodb" not in _clients:
-        _clients["dynamodb"] = boto3.session.Session().client("dynamodb", config=_config())
-    return _clients["dynamodb"]  # type: ignore[no-any-return]
+    return _client("dynamodb")  # type: ignore[no-any-return]
+
+
+def cloudformation() -> Any:
+    """Only the admin CLI uses it, to find the table of a stack."""
+    return _client("cloudformation")
 
 
 def reset() -> None:

@@ -10,6 +10,7 @@ from http import HTTPStatus
 class ErrorCode(StrEnum):
     VALIDATION_ERROR = "VALIDATION_ERROR"
     UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
     TICKET_NOT_FOUND = "TICKET_NOT_FOUND"
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
@@ -24,6 +25,7 @@ class ErrorCode(StrEnum):
 HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.VALIDATION_ERROR: HTTPStatus.BAD_REQUEST,
     ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
+    ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
     ErrorCode.TICKET_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CUSTOMER_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
@@ -62,6 +64,11 @@ class ValidationFailed(DomainError):
 class Unauthorized(DomainError):
     def __init__(self, message: str = "Missing or invalid credentials") -> None:
         super().__init__(ErrorCode.UNAUTHORIZED, message)
+
+
+class Forbidden(DomainError):
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorCode.FORBIDDEN, message)
 
 
 class TicketNotFound(DomainError):

@@ -7,6 +7,8 @@ Partitions:
   TENANT#<t>#EXTERNALID#<externalId>          #GUARD (uniqueness of the caller's ticket id)
   TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
   TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry; GSI1SK = <updatedAt>#<ticketId>)
+  TENANT#<t>                                  APIKEY#<keyId> (the tenant's keys, for listing and revoking)
+  APIKEY#<sha256 of the key>                  #APIKEY (what the authorizer looks up)
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ MESSAGE_PREFIX = "MSG#"
 STATS_PREFIX = "STATS#"
 CUSTOMER_PREFIX = "CUSTOMER#"
 AGENT_PREFIX = "AGENT#"
+API_KEY_PREFIX = "APIKEY#"
+API_KEY_SK = "#APIKEY"
 
 
 class Entity(StrEnum):
@@ -46,6 +50,8 @@ class Entity(StrEnum):
     EXTERNAL_ID_GUARD = "EXTERNAL_ID_GUARD"
     NUMBER_GUARD = "NUMBER_GUARD"
     LIST_ENTRY = "LIST_ENTRY"
+    API_KEY = "API_KEY"
+    API_KEY_LOOKUP = "API_KEY_LOOKUP"
 
 
 class ListDimension(StrEnum):
@@ -131,3 +137,16 @@ def list_entry_key(tenant_id: str, membership: ListMembership, ticket_id: str) -
 def list_entry_index_key(tenant_id: str, membership: ListMembership, ticket_id: str, updated_at: str) -> Key:
     """GSI1 keys of a list entry: the same list, ordered by last update."""
     return {GSI1PK: list_partition(tenant_id, membership), GSI1SK: f"{updated_at}#{ticket_id}"}
+
+
+def api_key_key(tenant_id: str, key_id: str) -> Key:
+    return {PK: _tenant(tenant_id), SK: f"{API_KEY_PREFIX}{key_id}"}
+
+
+def api_keys_partition(tenant_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of a tenant's keys."""
+    return _tenant(tenant_id), API_KEY_PREFIX
+
+
+def api_key_lookup_key(key_hash: str) -> Key:
+    return {PK: f"{API_KEY_PREFIX}{key_hash}", SK: API_KEY_SK}

@@ -8,17 +8,31 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Settings(BaseModel):
+class AwsSettings(BaseModel):
+    """How the AWS clients behave (every function and the admin CLI)."""
+
     model_config = ConfigDict(frozen=True)
 
-    table_name: str = Field(min_length=3, max_length=255, validation_alias="TABLE_NAME")
-    # HMAC key for list cursors; the template passes a parameter or the stack's unique id.
-    cursor_signing_key: str = Field(min_length=16, validation_alias="CURSOR_SIGNING_KEY")
-    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    aws_region: str | None = Field(default=None, validation_alias="AWS_REGION")
     # Local emulators (MiniStack) are reached through AWS_ENDPOINT_URL; botocore reads it itself.
     aws_connect_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="AWS_CONNECT_TIMEOUT")
     aws_read_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias="AWS_READ_TIMEOUT")
     aws_max_attempts: int = Field(default=4, ge=1, le=10, validation_alias="AWS_MAX_ATTEMPTS")
+
+
+class Settings(AwsSettings):
+    """What the Lambda functions need on top (set by template.yaml)."""
+
+    table_name: str = Field(min_length=3, max_length=255, validation_alias="TABLE_NAME")
+    # HMAC key for list cursors; the template passes a parameter or the stack's unique id.
+    cursor_signing_key: str = Field(min_length=16, validation_alias="CURSOR_SIGNING_KEY")
+    # How long the authorizer trusts what it read about a key (a revoked key works at most this long).
+    auth_cache_ttl_seconds: int = Field(default=60, ge=0, le=3600, validation_alias="AUTH_CACHE_TTL_SECONDS")
+
+
+@lru_cache(maxsize=1)
+def get_aws_settings() -> AwsSettings:
+    return AwsSettings.model_validate(dict(os.environ))
 
 
 @lru_cache(maxsize=1)

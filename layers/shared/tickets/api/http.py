@@ -19,8 +19,10 @@ from pydantic import BaseModel
 from tickets import clients
 from tickets.errors import HTTP_STATUS, DomainError, ErrorCode, FieldIssue, Unauthorized, ValidationFailed
 from tickets.ids import utc_now
+from tickets.logic.access import Caller
 from tickets.logic.cursor import CursorCodec
 from tickets.logic.service import TicketService
+from tickets.models.enums import Role
 from tickets.models.responses import ErrorBody, ErrorDetail, ErrorEnvelope, SuccessEnvelope
 from tickets.observability import logger
 from tickets.settings import get_settings
@@ -146,13 +148,21 @@ def build_resolver() -> TicketsResolver:
     return app
 
 
-def tenant_id(app: APIGatewayRestResolver) -> str:
-    """The calling tenant, as the authorizer put it in the request context (and nowhere else)."""
-    authorizer = app.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
-    value = authorizer.get("tenantId")
-    if not isinstance(value, str) or not _TENANT_ID.match(value):
+def caller(app: APIGatewayRestResolver) -> Caller:
+    """Who is calling, as the authorizer put it in the request context (and nowhere else)."""
+    context = app.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
+    tenant, role = context.get("tenantId"), context.get("role")
+    if not isinstance(tenant, str) or not _TENANT_ID.match(tenant) or not isinstance(role, str):
         raise Unauthorized()
-    return value
+    try:
+        return Caller(
+            tenant_id=tenant,
+            role=Role(role),
+            key_id=str(context.get("keyId") or ""),
+            agent_id=context.get("agentId") or None,
+        )
+    except ValueError:
+        raise Unauthorized() from None
 
 
 def reject_unknown_query(app: APIGatewayRestResolver, model: type[BaseModel]) -> None:

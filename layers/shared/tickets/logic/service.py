@@ -9,7 +9,8 @@ from typing import Any
 
 from tickets.errors import AgentNotFound, CustomerNotFound, ServiceUnavailable, TicketNotFound, Unauthorized
 from tickets.ids import is_ulid, new_ulid, utc_now
-from tickets.logic import listing, workflow
+from tickets.logic import access, listing, workflow
+from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
 from tickets.models.domain import Message, Ticket, TicketStats
 from tickets.models.enums import Awaiting, Channel, TicketStatus
@@ -29,8 +30,10 @@ class TicketService:
 
     # Create ----------------------------------------------------------------------------------------
 
-    def create_ticket(self, tenant_id: str, request: CreateTicketRequest) -> tuple[Ticket, bool]:
+    def create_ticket(self, caller: Caller, request: CreateTicketRequest) -> tuple[Ticket, bool]:
         """The new ticket and True, or the ticket created earlier with the same externalId and False."""
+        access.require(caller, Action.CREATE_TICKET)
+        tenant_id = caller.tenant_id
         context = self._repository.read_create_context(
             tenant_id, request.customer_external_id, request.external_id
         )
@@ -89,7 +92,9 @@ class TicketService:
                 return ticket_id
         raise TicketNotFound(reference)
 
-    def get_ticket(self, tenant_id: str, reference: str, messages_cursor: str | None) -> TicketDetail:
+    def get_ticket(self, caller: Caller, reference: str, messages_cursor: str | None) -> TicketDetail:
+        access.require(caller, Action.READ_TICKETS)
+        tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
         scope = f"messages:{ticket_id}"
         if messages_cursor is None:
@@ -103,7 +108,9 @@ class TicketService:
         next_cursor = self._cursors.encode(tenant_id, scope, page.resume_at) if page.resume_at else None
         return TicketDetail(**dict(ticket), messages=page.messages, messages_cursor=next_cursor)
 
-    def list_tickets(self, tenant_id: str, query: ListTicketsQuery) -> TicketPage:
+    def list_tickets(self, caller: Caller, query: ListTicketsQuery) -> TicketPage:
+        access.require(caller, Action.READ_TICKETS)
+        tenant_id = caller.tenant_id
         plan = listing.plan_list(query)
         scope = listing.query_scope(query)
         previous: list[Any] = [None] * len(plan.memberships)
@@ -153,7 +160,9 @@ class TicketService:
 
     # Write -----------------------------------------------------------------------------------------
 
-    def reply(self, tenant_id: str, reference: str, request: ReplyRequest) -> ReplyResult:
+    def reply(self, caller: Caller, reference: str, request: ReplyRequest) -> ReplyResult:
+        author = access.reply_author(caller, request.from_)
+        tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
         now = utc_now()
         message = Message(
@@ -161,7 +170,7 @@ class TicketService:
             id=new_ulid(now),
             ticket_id=ticket_id,
             message=request.message,
-            from_=request.from_,
+            from_=author,
             internal=request.internal,
             attachments=request.attachments,
             created_at=now,
@@ -175,7 +184,9 @@ class TicketService:
         )
         return ReplyResult(message=message, ticket=saved.summary())
 
-    def update(self, tenant_id: str, reference: str, request: UpdateTicketRequest) -> Ticket:
+    def update(self, caller: Caller, reference: str, request: UpdateTicketRequest) -> Ticket:
+        access.require(caller, Action.UPDATE_TICKET)
+        tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
         changes: dict[str, object] = {name: getattr(request, name) for name in request.model_fields_set}
         if "assigned_agent_id" in changes:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, HttpUrl, StrictInt
 
 from tickets.models.base import CamelModel, RequestModel
-from tickets.models.enums import Awaiting, Channel, Party, Priority, TicketStatus, Topic
+from tickets.models.enums import Awaiting, Channel, Party, Priority, Role, TicketStatus, Topic
 from tickets.models.types import (
     AgentId,
     Amount,
@@ -92,6 +92,18 @@ class Tenant(CamelModel):
     id: str
     name: str
     ticket_prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,9}$")
+
+
+class ApiKey(CamelModel):
+    """An API key as stored and listed; the secret itself is never stored, only its hash."""
+
+    tenant_id: str
+    id: str
+    role: Role
+    agent_id: AgentId | None = None
+    name: ShortText
+    created_at: Timestamp
+    revoked_at: Timestamp | None = None
 
 
 class TicketSummary(CamelModel):

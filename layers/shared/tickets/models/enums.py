@@ -47,6 +47,14 @@ class Awaiting(StrEnum):
     NONE = "NONE"
 
 
+class Role(StrEnum):
+    """What an API key may do (see logic/access.py)."""
+
+    INTEGRATION = "integration"  # server to server: create tickets, post customer messages, read
+    AGENT = "agent"  # one support agent: read, reply as that agent, update
+    ADMIN = "admin"  # everything, including keys, customers and agents
+
+
 class SortOrder(StrEnum):
     CREATED_ASC = "createdAt"
     CREATED_DESC = "-createdAt"

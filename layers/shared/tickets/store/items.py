@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from tickets import keys
 from tickets.keys import Entity, ListMembership
-from tickets.models.domain import Agent, Customer, Message, Tenant, Ticket, TicketSummary
+from tickets.models.domain import Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketSummary
 
 Item = dict[str, Any]  # typed attribute values, e.g. {"PK": {"S": "..."}}
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -139,6 +139,25 @@ def summary_from_entry(item: Item) -> TicketSummary:
     for name in ("GSI1PK", "GSI1SK", "customerExternalId", "assignedAgentId"):
         values.pop(name, None)
     return _model(TicketSummary, values)
+
+
+# API keys ----------------------------------------------------------------------------------------
+
+
+def api_key_item(key: ApiKey, key_hash: str) -> Item:
+    stored = keys.api_key_key(key.tenant_id, key.id) | {"entity": Entity.API_KEY, "keyHash": key_hash}
+    return serialize(stored | _attributes(key))
+
+
+def api_key_lookup_item(key: ApiKey, key_hash: str) -> Item:
+    lookup = keys.api_key_lookup_key(key_hash) | {"entity": Entity.API_KEY_LOOKUP, "keyHash": key_hash}
+    return serialize(lookup | _attributes(key))
+
+
+def api_key_from_item(item: Item) -> ApiKey:
+    values = deserialize(item)
+    values.pop("keyHash", None)
+    return _model(ApiKey, values)
 
 
 # Messages and guards -----------------------------------------------------------------------------

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import random
-import time
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from botocore.exceptions import ClientError
-
 from tickets import keys
-from tickets.errors import ServiceUnavailable
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import Agent, Customer, Message, Tenant, Ticket, TicketSummary
 from tickets.store import items
 from tickets.store.items import Item
+from tickets.store.table import Table, TransactionRejected, plain_key, typed_key
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-
-_THROTTLING = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-)
-_TRANSACTION_RETRIES = 5
+    pass
 
 
 class StaleWrite(Exception):
@@ -35,12 +25,6 @@ class ExternalIdTaken(Exception):
     def __init__(self, ticket_id: str) -> None:
         super().__init__(ticket_id)
         self.ticket_id = ticket_id
-
-
-class TransactionRejected(Exception):
-    def __init__(self, reasons: list[dict[str, Any]]) -> None:
-        super().__init__([reason.get("Code") for reason in reasons])
-        self.reasons = reasons
 
 
 @dataclass(frozen=True)
@@ -81,105 +65,23 @@ class MessagePage:
     resume_at: dict[str, str] | None
 
 
-def _plain_key(key: Item) -> dict[str, str]:
-    return {name: value["S"] for name, value in key.items()}
-
-
-def _typed_key(key: dict[str, str]) -> Item:
-    return {name: {"S": value} for name, value in key.items()}
-
-
-class TicketRepository:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
-
-    # Plumbing --------------------------------------------------------------------------------------
-
-    def _call(self, operation: Callable[..., Any], **kwargs: Any) -> Any:
-        """One DynamoDB round trip; throttling that outlived botocore's retries becomes a 503."""
-        try:
-            return operation(**kwargs)
-        except ClientError as error:
-            if error.response["Error"]["Code"] in _THROTTLING:
-                raise ServiceUnavailable() from error
-            raise
-
-    def _transact(self, writes: list[dict[str, Any]]) -> None:
-        """One atomic write. Transaction conflicts (another writer on the same item) are retried;
-        a failed condition raises TransactionRejected with DynamoDB's reasons, one per write.
-        The request token makes a retry of this very write (same token, same items) apply once."""
-        token = uuid.uuid4().hex
-        for attempt in range(_TRANSACTION_RETRIES):
-            try:
-                self._client.transact_write_items(TransactItems=writes, ClientRequestToken=token)  # type: ignore[arg-type]
-                return
-            except self._client.exceptions.TransactionCanceledException as error:
-                reasons = error.response.get("CancellationReasons", [])
-                codes = {reason.get("Code") for reason in reasons}
-                if "ConditionalCheckFailed" in codes or attempt == _TRANSACTION_RETRIES - 1:
-                    if "ConditionalCheckFailed" in codes:
-                        raise TransactionRejected([dict(reason) for reason in reasons]) from error
-                    raise ServiceUnavailable() from error
-                if codes & ({"TransactionConflict"} | _THROTTLING):
-                    time.sleep(random.uniform(0, 0.02 * 2**attempt))
-                    continue
-                raise
-            except self._client.exceptions.TransactionInProgressException:
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))
-            except ClientError as error:
-                if error.response["Error"]["Code"] in _THROTTLING:
-                    raise ServiceUnavailable() from error
-                raise
-        raise ServiceUnavailable()
-
-    def _put(self, item: Item, condition: str | None = None) -> dict[str, Any]:
-        put: dict[str, Any] = {"TableName": self._table, "Item": item}
-        if condition:
-            put["ConditionExpression"] = condition
-            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        return {"Put": put}
-
-    def _delete(self, key: dict[str, str]) -> dict[str, Any]:
-        return {"Delete": {"TableName": self._table, "Key": _typed_key(key)}}
-
-    def _add_counters(self, key: dict[str, str], delta: dict[str, int], entity: Entity) -> dict[str, Any]:
-        names = {f"#c{index}": name for index, name in enumerate(sorted(delta))}
-        values = {f":c{index}": {"N": str(delta[name])} for index, name in enumerate(sorted(delta))}
-        additions = ", ".join(f"#c{index} :c{index}" for index in range(len(delta)))
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": _typed_key(key),
-                "UpdateExpression": f"SET #entity = :entity ADD {additions}",
-                "ExpressionAttributeNames": names | {"#entity": "entity"},
-                "ExpressionAttributeValues": values | {":entity": {"S": entity}},
-            }
-        }
-
-    def _get(self, key: dict[str, str]) -> Item | None:
-        response = self._call(
-            self._client.get_item, TableName=self._table, Key=_typed_key(key), ConsistentRead=True
-        )
-        return response.get("Item")  # type: ignore[no-any-return]
-
-    def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
-        """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
-        request: Any = {self._table: {"Keys": [_typed_key(key) for key in wanted], "ConsistentRead": True}}
-        found: list[Item] = []
-        for attempt in range(_TRANSACTION_RETRIES):
-            response = self._call(self._client.batch_get_item, RequestItems=request)
-            found.extend(response["Responses"].get(self._table, []))
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                return found
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
-        raise ServiceUnavailable()
+class TicketRepository(Table):
+    """Tickets, their messages, lists and stats; tenants, customers and agents they refer to."""
 
     # Tenants, customers, agents -------------------------------------------------------------------
 
-    def put_tenant(self, tenant: Tenant) -> None:
-        self._call(self._client.put_item, TableName=self._table, Item=items.tenant_item(tenant))
+    def create_tenant(self, tenant: Tenant) -> bool:
+        """False when the tenant exists already: it is left as it is (its ticket sequence above all)."""
+        try:
+            self._call(
+                self._client.put_item,
+                TableName=self._table,
+                Item=items.tenant_item(tenant),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def put_customer(self, customer: Customer) -> None:
         self._call(self._client.put_item, TableName=self._table, Item=items.customer_item(customer))
@@ -214,7 +116,7 @@ class TicketRepository:
             response = self._call(
                 self._client.update_item,
                 TableName=self._table,
-                Key=_typed_key(keys.tenant_key(tenant_id)),
+                Key=typed_key(keys.tenant_key(tenant_id)),
                 UpdateExpression="ADD ticketSequence :one",
                 ConditionExpression="attribute_exists(PK)",
                 ExpressionAttributeValues={":one": {"N": "1"}},
@@ -355,7 +257,7 @@ class TicketRepository:
             TableName=self._table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :messages)",
             ExpressionAttributeValues={":pk": {"S": partition}, ":messages": {"S": keys.MESSAGE_PREFIX}},
-            ExclusiveStartKey=_typed_key(after),
+            ExclusiveStartKey=typed_key(after),
             ConsistentRead=True,
             Limit=limit + 1,
         )
@@ -420,7 +322,7 @@ class TicketRepository:
             batch = wanted - len(entries) if not filter_expression else max(wanted, 25)
             page_request = request | {"Limit": min(batch, max_examined - examined)}
             if resume_at:
-                page_request["ExclusiveStartKey"] = _typed_key(resume_at)
+                page_request["ExclusiveStartKey"] = typed_key(resume_at)
             response = self._call(self._client.query, **page_request)
             examined += response["ScannedCount"]
             for item in response["Items"]:
@@ -429,7 +331,7 @@ class TicketRepository:
                     position = {keys.PK: position[keys.PK], keys.SK: position[keys.SK]}
                 entries.append(ListEntry(items.summary_from_entry(item), position, item[sk_name]["S"]))
             last = response.get("LastEvaluatedKey")
-            resume_at = _plain_key(last) if last else None
+            resume_at = plain_key(last) if last else None
             if resume_at is None or len(entries) >= wanted or examined >= max_examined:
                 resume_sort_value = resume_at[sk_name] if resume_at else None
                 return ListRead(entries, resume_at, resume_sort_value, examined)

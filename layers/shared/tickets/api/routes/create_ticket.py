@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from tickets.api.http import build_resolver, success, tenant_id, ticket_service
+from tickets.api.http import build_resolver, caller, success, ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import CreateTicketRequest
 from tickets.models.responses import SuccessEnvelope
@@ -24,5 +24,5 @@ app = build_resolver()
     },
 )
 def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) -> Response[str]:
-    ticket, created = ticket_service().create_ticket(tenant_id(app), request)
+    ticket, created = ticket_service().create_ticket(caller(app), request)
     return success(ticket, HTTPStatus.CREATED if created else HTTPStatus.OK)

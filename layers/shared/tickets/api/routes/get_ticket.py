@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from tickets.api.http import build_resolver, reject_unknown_query, success, tenant_id, ticket_service
+from tickets.api.http import build_resolver, caller, reject_unknown_query, success, ticket_service
 from tickets.models.requests import GetTicketQuery
 from tickets.models.responses import SuccessEnvelope, TicketDetail
 
@@ -29,4 +29,4 @@ def get_ticket(
     query: Annotated[GetTicketQuery, Query()],
 ) -> Response[str]:
     reject_unknown_query(app, GetTicketQuery)
-    return success(ticket_service().get_ticket(tenant_id(app), ticketId, query.messages_cursor))
+    return success(ticket_service().get_ticket(caller(app), ticketId, query.messages_cursor))

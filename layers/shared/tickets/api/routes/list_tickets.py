@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from tickets.api.http import build_resolver, envelope, reject_unknown_query, tenant_id, ticket_service
+from tickets.api.http import build_resolver, caller, envelope, reject_unknown_query, ticket_service
 from tickets.ids import utc_now
 from tickets.models.requests import ListTicketsQuery
 from tickets.models.responses import ListEnvelope
@@ -22,5 +22,5 @@ app = build_resolver()
 )
 def list_tickets(query: Annotated[ListTicketsQuery, Query()]) -> Response[str]:
     reject_unknown_query(app, ListTicketsQuery)
-    page = ticket_service().list_tickets(tenant_id(app), query)
+    page = ticket_service().list_tickets(caller(app), query)
     return envelope(ListEnvelope(data=page.data, meta=page.meta, stats=page.stats, timestamp=utc_now()))

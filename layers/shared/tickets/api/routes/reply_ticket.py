@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from tickets.api.http import build_resolver, success, tenant_id, ticket_service
+from tickets.api.http import build_resolver, caller, success, ticket_service
 from tickets.models.requests import ReplyRequest
 from tickets.models.responses import ReplyResult, SuccessEnvelope
 
@@ -28,4 +28,4 @@ def reply_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[ReplyRequest, Body(embed=False)],
 ) -> Response[str]:
-    return success(ticket_service().reply(tenant_id(app), ticketId, request), HTTPStatus.CREATED)
+    return success(ticket_service().reply(caller(app), ticketId, request), HTTPStatus.CREATED)

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from tickets.api.http import build_resolver, success, tenant_id, ticket_service
+from tickets.api.http import build_resolver, caller, success, ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import UpdateTicketRequest
 from tickets.models.responses import SuccessEnvelope
@@ -29,4 +29,4 @@ def update_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[UpdateTicketRequest, Body(embed=False)],
 ) -> Response[str]:
-    return success(ticket_service().update(tenant_id(app), ticketId, request))
+    return success(ticket_service().update(caller(app), ticketId, request))

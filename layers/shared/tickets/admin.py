@@ -1,0 +1,138 @@
+"""Admin CLI: tenants, API keys (shown once), customers and agents, against a deployed table.
+
+    python -m tickets.admin --stack tickets-api-dev create-tenant --id acme --name "Acme Inc." --prefix INV
+    python -m tickets.admin --stack tickets-api-dev create-key --tenant acme --role admin --name "ops laptop"
+    python -m tickets.admin --table <name> list-keys --tenant acme
+
+The table is named directly (--table) or found in a CloudFormation stack's TableName output (--stack).
+AWS_ENDPOINT_URL points it at a local emulator. Output is JSON, one object per line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from tickets import clients
+from tickets.ids import new_ulid, utc_now
+from tickets.logic import api_keys
+from tickets.models.domain import Agent, ApiKey, Customer, Tenant, json_dump
+from tickets.models.enums import Role
+from tickets.store.access import AccessRepository
+from tickets.store.repository import TicketRepository
+
+
+def table_of_stack(stack_name: str) -> str:
+    stacks = clients.cloudformation().describe_stacks(StackName=stack_name)["Stacks"]
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
+    if "TableName" not in outputs:
+        raise SystemExit(f"Stack {stack_name} has no TableName output")
+    return str(outputs["TableName"])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tickets.admin", description=__doc__.split("\n")[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--table", help="DynamoDB table name")
+    where.add_argument("--stack", help="CloudFormation stack whose TableName output names the table")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    tenant = commands.add_parser("create-tenant", help="create a tenant (an existing one is left unchanged)")
+    tenant.add_argument("--id", required=True)
+    tenant.add_argument("--name", required=True)
+    tenant.add_argument("--prefix", required=True, help="ticket number prefix, e.g. INV")
+
+    key = commands.add_parser("create-key", help="create an API key; the key is printed once")
+    key.add_argument("--tenant", required=True)
+    key.add_argument("--role", required=True, choices=[role.value for role in Role])
+    key.add_argument("--name", required=True, help="what the key is for")
+    key.add_argument("--agent-id", help="the agent an agent key acts as")
+
+    listing = commands.add_parser("list-keys", help="list a tenant's keys (never the keys themselves)")
+    listing.add_argument("--tenant", required=True)
+
+    revoke = commands.add_parser("revoke-key", help="revoke a key")
+    revoke.add_argument("--tenant", required=True)
+    revoke.add_argument("--key-id", required=True)
+
+    customer = commands.add_parser("put-customer", help="create or replace a customer")
+    customer.add_argument("--tenant", required=True)
+    customer.add_argument("--external-id", required=True)
+    customer.add_argument("--email")
+    customer.add_argument("--name")
+
+    agent = commands.add_parser("put-agent", help="create or replace an agent")
+    agent.add_argument("--tenant", required=True)
+    agent.add_argument("--id", required=True)
+    agent.add_argument("--name", required=True)
+    agent.add_argument("--email")
+    return parser
+
+
+def run(arguments: argparse.Namespace) -> dict[str, Any]:
+    table = arguments.table or table_of_stack(arguments.stack)
+    tickets = TicketRepository(clients.dynamodb(), table)
+    access = AccessRepository(clients.dynamodb(), table)
+    now = utc_now()
+    match arguments.command:
+        case "create-tenant":
+            tenant = Tenant(id=arguments.id, name=arguments.name, ticket_prefix=arguments.prefix)
+            return {"tenant": json_dump(tenant), "created": tickets.create_tenant(tenant)}
+        case "create-key":
+            if (arguments.role == Role.AGENT) != bool(arguments.agent_id):
+                raise SystemExit("--agent-id is required for an agent key, and only for one")
+            key = ApiKey(
+                tenant_id=arguments.tenant,
+                id=api_keys.new_key_id(),
+                role=arguments.role,
+                agent_id=arguments.agent_id,
+                name=arguments.name,
+                created_at=now,
+            )
+            secret = api_keys.new_secret()
+            access.add_key(key, api_keys.key_hash(secret))
+            return {"key": secret, "apiKey": json_dump(key), "note": "the key is shown once; store it now"}
+        case "list-keys":
+            return {"apiKeys": [json_dump(key) for key in access.list_keys(arguments.tenant)]}
+        case "revoke-key":
+            revoked = access.revoke_key(arguments.tenant, arguments.key_id, now)
+            if revoked is None:
+                raise SystemExit(f"Tenant {arguments.tenant} has no key {arguments.key_id}")
+            return {"apiKey": json_dump(revoked)}
+        case "put-customer":
+            customer = Customer(
+                tenant_id=arguments.tenant,
+                id=new_ulid(now),
+                external_id=arguments.external_id,
+                email=arguments.email,
+                name=arguments.name,
+                created_at=now,
+                updated_at=now,
+            )
+            tickets.put_customer(customer)
+            return {"customer": json_dump(customer)}
+        case _:
+            agent = Agent(
+                tenant_id=arguments.tenant, id=arguments.id, name=arguments.name, email=arguments.email
+            )
+            tickets.put_agent(agent)
+            return {"agent": json_dump(agent)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        result = run(arguments)
+    except ValidationError as error:
+        print(json.dumps({"error": [issue["msg"] for issue in error.errors()]}), file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Who may do what: API key roles, the actions they allow, and whose name a reply carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tickets.errors import Forbidden
+from tickets.models.domain import MessageAuthor
+from tickets.models.enums import Party, Role
+
+
+class Action(StrEnum):
+    CREATE_TICKET = "create tickets"
+    READ_TICKETS = "read tickets"
+    POST_CUSTOMER_MESSAGE = "post customer messages"
+    POST_AGENT_MESSAGE = "post agent messages"
+    UPDATE_TICKET = "update tickets"
+
+
+ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.INTEGRATION: frozenset({Action.CREATE_TICKET, Action.READ_TICKETS, Action.POST_CUSTOMER_MESSAGE}),
+    Role.AGENT: frozenset({Action.READ_TICKETS, Action.POST_AGENT_MESSAGE, Action.UPDATE_TICKET}),
+    Role.ADMIN: frozenset(Action),
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The holder of the API key behind a request, as the authorizer resolved it."""
+
+    tenant_id: str
+    role: Role
+    key_id: str
+    agent_id: str | None = None
+
+
+def require(caller: Caller, action: Action) -> None:
+    if action not in ALLOWED[caller.role]:
+        raise Forbidden(f"An {caller.role} key may not {action}")
+
+
+def reply_author(caller: Caller, requested: MessageAuthor) -> MessageAuthor:
+    """The author a message is recorded with: an agent key always writes as its own agent."""
+    action = Action.POST_AGENT_MESSAGE if requested.role == Party.AGENT else Action.POST_CUSTOMER_MESSAGE
+    require(caller, action)
+    if caller.role == Role.AGENT:
+        return MessageAuthor(role=Party.AGENT, id=caller.agent_id, name=requested.name)
+    return requested

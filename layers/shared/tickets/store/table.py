@@ -1,0 +1,124 @@
+"""The table client every repository shares: one round trip per call, throttling as 503,
+transactions retried on conflicts, typed keys."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from tickets.errors import ServiceUnavailable
+from tickets.keys import Entity
+from tickets.store.items import Item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_THROTTLING = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+_TRANSACTION_RETRIES = 5
+
+
+class TransactionRejected(Exception):
+    def __init__(self, reasons: list[dict[str, Any]]) -> None:
+        super().__init__([reason.get("Code") for reason in reasons])
+        self.reasons = reasons
+
+
+def plain_key(key: Item) -> dict[str, str]:
+    return {name: value["S"] for name, value in key.items()}
+
+
+def typed_key(key: dict[str, str]) -> Item:
+    return {name: {"S": value} for name, value in key.items()}
+
+
+class Table:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _call(self, operation: Callable[..., Any], **kwargs: Any) -> Any:
+        """One DynamoDB round trip; throttling that outlived botocore's retries becomes a 503."""
+        try:
+            return operation(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in _THROTTLING:
+                raise ServiceUnavailable() from error
+            raise
+
+    def _transact(self, writes: list[dict[str, Any]]) -> None:
+        """One atomic write. Transaction conflicts (another writer on the same item) are retried;
+        a failed condition raises TransactionRejected with DynamoDB's reasons, one per write.
+        The request token makes a retry of this very write (same token, same items) apply once."""
+        token = uuid.uuid4().hex
+        for attempt in range(_TRANSACTION_RETRIES):
+            try:
+                self._client.transact_write_items(TransactItems=writes, ClientRequestToken=token)  # type: ignore[arg-type]
+                return
+            except self._client.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons", [])
+                codes = {reason.get("Code") for reason in reasons}
+                if "ConditionalCheckFailed" in codes or attempt == _TRANSACTION_RETRIES - 1:
+                    if "ConditionalCheckFailed" in codes:
+                        raise TransactionRejected([dict(reason) for reason in reasons]) from error
+                    raise ServiceUnavailable() from error
+                if codes & ({"TransactionConflict"} | _THROTTLING):
+                    time.sleep(random.uniform(0, 0.02 * 2**attempt))
+                    continue
+                raise
+            except self._client.exceptions.TransactionInProgressException:
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            except ClientError as error:
+                if error.response["Error"]["Code"] in _THROTTLING:
+                    raise ServiceUnavailable() from error
+                raise
+        raise ServiceUnavailable()
+
+    def _put(self, item: Item, condition: str | None = None) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if condition:
+            put["ConditionExpression"] = condition
+            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Put": put}
+
+    def _delete(self, key: dict[str, str]) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": typed_key(key)}}
+
+    def _add_counters(self, key: dict[str, str], delta: dict[str, int], entity: Entity) -> dict[str, Any]:
+        names = {f"#c{index}": name for index, name in enumerate(sorted(delta))}
+        values = {f":c{index}": {"N": str(delta[name])} for index, name in enumerate(sorted(delta))}
+        additions = ", ".join(f"#c{index} :c{index}" for index in range(len(delta)))
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": typed_key(key),
+                "UpdateExpression": f"SET #entity = :entity ADD {additions}",
+                "ExpressionAttributeNames": names | {"#entity": "entity"},
+                "ExpressionAttributeValues": values | {":entity": {"S": entity}},
+            }
+        }
+
+    def _get(self, key: dict[str, str]) -> Item | None:
+        response = self._call(
+            self._client.get_item, TableName=self._table, Key=typed_key(key), ConsistentRead=True
+        )
+        return response.get("Item")  # type: ignore[no-any-return]
+
+    def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
+        """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
+        request: Any = {self._table: {"Keys": [typed_key(key) for key in wanted], "ConsistentRead": True}}
+        found: list[Item] = []
+        for attempt in range(_TRANSACTION_RETRIES):
+            response = self._call(self._client.batch_get_item, RequestItems=request)
+            found.extend(response["Responses"].get(self._table, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise ServiceUnavailable()

@@ -1,0 +1,158 @@
+"""The API key authorizer and the admin CLI that makes keys: who gets in, as whom, and for how long."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from tests.support.events import EVENTS
+from tests.support.handlers import LambdaContext, handler_module
+from tickets import admin
+from tickets.api.authorizer import forget_cached_keys
+
+with (EVENTS / "authorizer_request.json").open() as handle:
+    REQUEST = json.load(handle)
+
+
+def authorize(headers: dict[str, str]) -> dict[str, Any]:
+    event = copy.deepcopy(REQUEST)
+    event["headers"] = {
+        name: value for name, value in event["headers"].items() if name != "X-API-Key"
+    } | headers
+    event["multiValueHeaders"] = {name: [value] for name, value in event["headers"].items()}
+    result: dict[str, Any] = handler_module("authorizer").lambda_handler(event, LambdaContext("authorizer"))
+    return result
+
+
+def run_admin(table: str, *arguments: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert admin.main(["--table", table, *arguments]) == 0
+    output: dict[str, Any] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    return output
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    forget_cached_keys()
+
+
+@pytest.fixture
+def admin_key(table: str, seed: Any, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    return run_admin(
+        table, "create-key", "--tenant", "acme", "--role", "admin", "--name", "ops", capsys=capsys
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        lambda key: {"X-API-Key": key},
+        lambda key: {"x-api-key": key},
+        lambda key: {"Authorization": f"Bearer {key}"},
+        lambda key: {"authorization": f"bearer {key}"},
+    ],
+    ids=["x-api-key", "x-api-key-lower-case", "bearer", "bearer-lower-case"],
+)
+def test_a_valid_key_in_either_header_is_allowed_with_its_tenant_and_role(
+    admin_key: dict[str, Any], header: Any
+) -> None:
+    # When the admin key is presented in one of the accepted headers
+    result = authorize(header(admin_key["key"]))
+    # Then every route is allowed and the context names the tenant, role and key
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert result["context"] == {"tenantId": "acme", "role": "admin", "keyId": admin_key["apiKey"]["id"]}
+    assert result["principalId"] == admin_key["apiKey"]["id"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-Key": ""},
+        {"X-API-Key": "tk_live_" + "A" * 43},
+        {"X-API-Key": "not-a-key"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer"},
+    ],
+    ids=["no-header", "empty", "well-formed-but-unknown", "malformed", "basic-auth", "bearer-without-key"],
+)
+def test_a_missing_unknown_or_malformed_key_is_unauthorized(
+    admin_key: dict[str, Any], headers: dict[str, str]
+) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(headers)
+
+
+def test_an_agent_key_carries_its_agent(table: str, seed: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    created = run_admin(
+        table, "create-key", "--tenant", "acme", "--role", "agent", "--name", "n1", "--agent-id", "agent_n1",
+        capsys=capsys,
+    )  # fmt: skip
+    result = authorize({"X-API-Key": created["key"]})
+    assert result["context"]["role"] == "agent"
+    assert result["context"]["agentId"] == "agent_n1"
+
+
+def test_a_revoked_key_stops_working_once_the_cached_lookup_expires(
+    table: str, admin_key: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a key that was used (so its lookup is cached)
+    authorize({"X-API-Key": admin_key["key"]})
+    # When it is revoked
+    run_admin(table, "revoke-key", "--tenant", "acme", "--key-id", admin_key["apiKey"]["id"], capsys=capsys)
+    # Then it still works while the cached lookup lasts (AUTH_CACHE_TTL_SECONDS), and not after
+    assert authorize({"X-API-Key": admin_key["key"]})["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    forget_cached_keys()
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"X-API-Key": admin_key["key"]})
+
+
+def test_keys_are_never_logged_or_listed(
+    table: str, admin_key: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    authorize({"X-API-Key": admin_key["key"]})
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"X-API-Key": admin_key["key"][:-1] + ("B" if admin_key["key"][-1] != "B" else "C")})
+    logs = capsys.readouterr()
+    listed = run_admin(table, "list-keys", "--tenant", "acme", capsys=capsys)
+    assert admin_key["key"] not in logs.out + logs.err
+    assert admin_key["key"][8:20] not in json.dumps(listed)
+    assert [key["id"] for key in listed["apiKeys"]] == [admin_key["apiKey"]["id"]]
+
+
+def test_creating_an_existing_tenant_changes_nothing(
+    table: str, seed: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given tenant acme exists (prefix INV)
+    again = run_admin(
+        table, "create-tenant", "--id", "acme", "--name", "Other", "--prefix", "XYZ", capsys=capsys
+    )
+    assert again["created"] is False
+    created = run_admin(
+        table, "create-tenant", "--id", "globex", "--name", "Globex", "--prefix", "GLX", capsys=capsys
+    )
+    assert created["created"] is True
+    assert created["tenant"] == {"id": "globex", "name": "Globex", "ticketPrefix": "GLX"}
+
+
+def test_an_agent_key_needs_an_agent_and_only_an_agent_key_takes_one(table: str, seed: Any) -> None:
+    with pytest.raises(SystemExit):
+        admin.main(["--table", table, "create-key", "--tenant", "acme", "--role", "agent", "--name", "x"])
+    with pytest.raises(SystemExit):
+        admin.main(
+            [
+                "--table",
+                table,
+                "create-key",
+                "--tenant",
+                "acme",
+                "--role",
+                "admin",
+                "--name",
+                "x",
+                "--agent-id",
+                "a",
+            ]
+        )

@@ -1,0 +1,78 @@
+"""What each key role may do through the ticket routes (the authorizer's context decides)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.events import api_event
+from tests.support.handlers import Api, invoke
+
+TICKET = {"customerExternalId": "user_42", "subject": "Order #12345 never arrived"}
+
+
+@pytest.fixture
+def ticket_id(api: Api) -> str:
+    return str(api.create(TICKET).data["id"])
+
+
+def test_an_integration_key_creates_reads_and_posts_customer_messages(api: Api, ticket_id: str) -> None:
+    integration = Api("acme", role="integration")
+    assert integration.create(TICKET).status == 201
+    assert integration.get(ticket_id).status == 200
+    assert integration.list().status == 200
+    reply = integration.reply(ticket_id, {"message": "Any news?", "from": {"role": "CUSTOMER"}})
+    assert reply.status == 201
+    assert reply.data["message"]["from"]["role"] == "CUSTOMER"
+
+
+@pytest.mark.parametrize(
+    ("call", "body"),
+    [
+        ("update", {"status": "CLOSED"}),
+        ("reply", {"message": "Agent words", "from": {"role": "AGENT"}}),
+        ("reply", {"message": "A note", "internal": True}),
+    ],
+    ids=["update", "agent-reply", "internal-note"],
+)
+def test_an_integration_key_may_not_act_as_an_agent(
+    api: Api, ticket_id: str, call: str, body: dict[str, Any]
+) -> None:
+    before = api.get(ticket_id).data
+    response = getattr(Api("acme", role="integration"), call)(ticket_id, body)
+    assert response.status == 403
+    assert response.error["code"] == "FORBIDDEN"
+    assert api.get(ticket_id).data == before
+
+
+def test_an_agent_key_replies_as_its_own_agent_whatever_the_body_says(api: Api, ticket_id: str) -> None:
+    agent = Api("acme", role="agent", agent_id="agent_n1")
+    reply = agent.reply(
+        ticket_id, {"message": "On it.", "from": {"role": "AGENT", "id": "someone_else", "name": "N1"}}
+    )
+    assert reply.status == 201
+    assert reply.data["message"]["from"] == {"role": "AGENT", "id": "agent_n1", "name": "N1"}
+    assert agent.update(ticket_id, {"priority": "URGENT"}).data["priority"] == "URGENT"
+
+
+@pytest.mark.parametrize(
+    ("call", "body"),
+    [("create", TICKET), ("reply", {"message": "As the customer", "from": {"role": "CUSTOMER"}})],
+    ids=["create", "customer-reply"],
+)
+def test_an_agent_key_may_not_create_tickets_or_speak_for_customers(
+    api: Api, ticket_id: str, call: str, body: dict[str, Any]
+) -> None:
+    agent = Api("acme", role="agent", agent_id="agent_n1")
+    response = agent.create(body) if call == "create" else agent.reply(ticket_id, body)
+    assert response.status == 403
+    assert response.error["code"] == "FORBIDDEN"
+    assert api.list().json["stats"]["total"] == 1
+
+
+@pytest.mark.parametrize("role", ["", "superuser", "ADMIN"])
+def test_a_request_context_without_a_known_role_is_unauthorized(api: Api, role: str) -> None:
+    response = invoke("list_tickets", api_event("list_tickets", role=role))
+    assert response.status == 401
+    assert response.error["code"] == "UNAUTHORIZED"
