@@ -13,6 +13,11 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 VENV_SAM := .venv-sam
 SAM_STAMP := $(VENV_SAM)/.installed
+VENV_MINISTACK := .venv-ministack
+MINISTACK_STAMP := $(VENV_MINISTACK)/.installed
+ENVIRONMENTS := $(VENV_STAMP) $(SAM_STAMP) $(MINISTACK_STAMP)
+# The local stack (MiniStack + sam build/deploy + seed): tests/support/local_stack.py
+LOCAL_STACK := PYTHONPATH=layers/shared:. $(BIN)/python -m tests.support.local_stack
 
 # --no-compile: bytecode is written lazily for the modules actually imported,
 # which makes a fresh install markedly faster.
@@ -31,12 +36,11 @@ SAM := AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(VENV_SAM)/bin/sa
 # samconfig.toml environment for build/deploy: `make deploy SAM_ENV=prod`
 SAM_ENV ?= default
 
-# Steps `make test` runs after the unit and integration tests. Empty for now;
-# append the end-to-end step here once it exists (TEST_EXTRA_TARGETS := e2e),
-# or try it with `make test TEST_EXTRA_TARGETS=e2e`.
-TEST_EXTRA_TARGETS ?=
+# Steps `make test` runs after the unit and integration tests (`make test TEST_EXTRA_TARGETS=` skips them).
+TEST_EXTRA_TARGETS ?= e2e
 
-.PHONY: help venv venv-sam lint format unit integration test build build-host deploy clean
+.PHONY: help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs build build-host \
+	deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -55,6 +59,23 @@ $(SAM_STAMP): requirements-sam.txt
 	$(PYTHON) -m venv $(VENV_SAM)
 	$(VENV_SAM)/bin/python $(PIP_INSTALL) -r requirements-sam.txt
 	touch $@
+
+venv-ministack: $(MINISTACK_STAMP) ## Create .venv-ministack with MiniStack, the local AWS (requirements-ministack.txt)
+
+$(MINISTACK_STAMP): requirements-ministack.txt
+	$(PYTHON) -m venv $(VENV_MINISTACK)
+	$(VENV_MINISTACK)/bin/python $(PIP_INSTALL) -r requirements-ministack.txt
+	touch $@
+
+# ------------------------------------------------------------------ local stack
+run: $(ENVIRONMENTS) ## The whole stack on this machine (MiniStack, LOCAL_PORT=4566); Ctrl-C stops it
+	@$(LOCAL_STACK) run
+
+emails: $(VENV_STAMP) ## The emails the local stack has sent, newest first
+	@$(LOCAL_STACK) emails
+
+logs: $(VENV_STAMP) ## The local stack's Lambda logs (last 30 minutes)
+	@$(LOCAL_STACK) logs
 
 # ------------------------------------------------------------------ quality
 lint: $(VENV_STAMP) $(SAM_STAMP) ## ruff, ruff format --check, mypy, cfn-lint, sam validate --lint
@@ -75,8 +96,13 @@ unit: $(VENV_STAMP) ## Unit tests (no network)
 integration: $(VENV_STAMP) ## Integration tests (handlers in-process against moto)
 	$(PYTEST) tests/integration
 
-test: ## Everything CI runs: venvs, lint, unit + integration tests (+ TEST_EXTRA_TARGETS)
-	$(MAKE) --no-print-directory -j2 venv venv-sam
+e2e: $(ENVIRONMENTS) ## End-to-end tests over HTTP against a fresh local stack (E2E_PORT=4567), stopped after
+	@$(LOCAL_STACK) up --profile e2e --fresh
+	@trap '$(LOCAL_STACK) down --profile e2e' EXIT; \
+		STACK_FILE=.local/e2e/stack.json $(PYTEST) tests/e2e
+
+test: ## Everything CI runs: venvs, lint, unit + integration tests, then TEST_EXTRA_TARGETS (e2e)
+	$(MAKE) --no-print-directory -j3 venv venv-sam venv-ministack
 	$(MAKE) --no-print-directory lint
 	$(PYTEST) tests/unit tests/integration
 ifneq ($(strip $(TEST_EXTRA_TARGETS)),)

@@ -1,0 +1,538 @@
+"""The whole stack on this machine: MiniStack (local AWS) + the real template, built and deployed
+with `sam build` / `sam deploy`, seeded with a demo tenant. Behind `make run`, `make emails`,
+`make logs` and the end-to-end step of `make test`.
+
+    python -m tests.support.local_stack run       start, deploy, seed, print; Ctrl-C stops everything
+    python -m tests.support.local_stack up        the same, left running in the background
+    python -m tests.support.local_stack down      stop what `up` started
+    python -m tests.support.local_stack emails    the emails the stack has sent, newest first
+    python -m tests.support.local_stack logs      the Lambda functions' logs
+
+`--profile e2e` runs a second, throw-away stack (its own port, state and stack file) for the tests.
+Where MiniStack differs from AWS (see MINISTACK.md beside the repository), this file works around it;
+template.yaml stays right for AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tests.support.aws import ROOT, template
+from tickets.ids import new_ulid, utc_now
+from tickets.logic import api_keys
+from tickets.models.domain import Agent, ApiKey, Customer, Tenant
+from tickets.models.enums import Role
+from tickets.store.access import AccessRepository
+from tickets.store.repository import TicketRepository
+
+STACK_NAME = "tickets-local"
+LOCAL_STAGE = "local"  # samconfig.toml [local] deploys with Stage=local
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+MINISTACK = ROOT / ".venv-ministack" / "bin" / "ministack"
+MINISTACK_PYTHON = ROOT / ".venv-ministack" / "bin" / "python"
+# What a deployment is made of: a change to any of these is built and deployed again.
+SOURCES = ("template.yaml", "samconfig.toml", "functions", "layers/shared")
+
+EXAMPLE_TICKET = json.dumps(
+    {
+        "customerExternalId": "user_42",
+        "subject": "Payment failed for order #12345",
+        "priority": "HIGH",
+        "metadata": {"orderId": "12345", "amount": 99.9},
+    }
+)
+DEMO_TENANT = Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV")
+OTHER_TENANT = Tenant(id="globex", name="Globex Corp.", ticket_prefix="GLX")
+DEMO_CUSTOMERS = (("user_42", "john@acme.com", "John Doe"), ("user_7", "jane@acme.com", "Jane Roe"))
+DEMO_AGENTS = (("agent_n1", "Agent N1", "agent@acme.com"), ("agent_n2", "Agent N2", "agent2@acme.com"))
+
+
+class StackError(Exception):
+    """Something the user can act on; printed without a traceback."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    port: int
+    state: Path  # MiniStack's persisted state, build output, pid and log
+    stack_file: Path  # what scripts and the e2e tests read
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state / "ministack.pid"
+
+    @property
+    def aws_env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "SAM_CLI_TELEMETRY": "0",
+        }
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+
+def profile(name: str) -> Profile:
+    local = ROOT / ".local"
+    if name == "e2e":
+        return Profile(
+            "e2e", int(os.environ.get("E2E_PORT", "4567")), local / "e2e", local / "e2e" / "stack.json"
+        )
+    return Profile("dev", int(os.environ.get("LOCAL_PORT", "4566")), local / "dev", local / "stack.json")
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# MiniStack -----------------------------------------------------------------------------------------
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _healthy(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/_ministack/health", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_ministack(profile: Profile) -> subprocess.Popen[bytes]:
+    if _port_taken(profile.port):
+        variable, target = ("E2E_PORT", "test") if profile.name == "e2e" else ("LOCAL_PORT", "run")
+        raise StackError(
+            f"Port {profile.port} on 127.0.0.1 is in use (another `make run`, or another program).\n"
+            f"Stop it, or choose another port: {variable}=4600 make {target}"
+        )
+    profile.state.mkdir(parents=True, exist_ok=True)
+    log = (profile.state / "ministack.log").open("ab")
+    env = os.environ | {
+        "GATEWAY_PORT": str(profile.port),
+        "BIND_HOST": "127.0.0.1",
+        "PERSIST_STATE": "1",
+        "STATE_DIR": str(profile.state / "ministack-state"),
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("AWS_ENDPOINT_URL", None)
+    # Its own session: stopping the group stops the Lambda workers it spawned too.
+    process = subprocess.Popen([str(MINISTACK)], env=env, stdout=log, stderr=log, start_new_session=True)
+    profile.pid_file.write_text(str(process.pid))
+    deadline = time.monotonic() + 60
+    while not _healthy(profile.endpoint):
+        if process.poll() is not None:
+            raise StackError(f"MiniStack exited at start (code {process.returncode}); see {log.name}")
+        if time.monotonic() > deadline:
+            stop_ministack(profile)
+            raise StackError(f"MiniStack did not answer within 60 s; see {log.name}")
+        time.sleep(0.2)
+    return process
+
+
+def stop_ministack(profile: Profile) -> bool:
+    """Stop MiniStack and everything it started; True if something was running."""
+    if not profile.pid_file.exists():
+        return False
+    pid = int(profile.pid_file.read_text())
+    profile.pid_file.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+# Build and deploy ----------------------------------------------------------------------------------
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for source in SOURCES:
+        path = ROOT / source
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _sam(profile: Profile, *arguments: str, extra_env: dict[str, str] | None = None) -> None:
+    env = os.environ | profile.aws_env | (extra_env or {})
+    completed = subprocess.run(
+        [str(SAM), *arguments], cwd=ROOT, env=env, check=False, capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        raise StackError(
+            f"sam {arguments[0]} failed:\n{(completed.stdout + completed.stderr).strip()[-4000:]}"
+        )
+
+
+def build(profile: Profile, source_hash: str) -> Path:
+    build_dir = profile.state / "build"
+    stamp = profile.state / "build.sha256"
+    if stamp.exists() and stamp.read_text() == source_hash and (build_dir / "template.yaml").exists():
+        say("Build: up to date")
+        return build_dir
+    say("Build: sam build (layer for the local interpreter)...")
+    _sam(
+        profile,
+        "build",
+        "--config-file",
+        str(ROOT / "samconfig.toml"),
+        "--config-env",
+        "local",
+        "--template",
+        "template.yaml",
+        "--build-dir",
+        str(build_dir),
+        extra_env={"LAYER_TARGET": "host", "PYTHON": str(MINISTACK_PYTHON)},
+    )
+    stamp.write_text(source_hash)
+    return build_dir
+
+
+def _stack(profile: Profile) -> dict[str, Any] | None:
+    cloudformation = profile.client("cloudformation")
+    try:
+        stacks = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"]
+    except cloudformation.exceptions.ClientError:
+        return None
+    return stacks[0] if stacks else None
+
+
+def _failure_report(profile: Profile) -> str:
+    cloudformation = profile.client("cloudformation")
+    try:
+        events = cloudformation.describe_stack_events(StackName=STACK_NAME)["StackEvents"]
+    except cloudformation.exceptions.ClientError:
+        return "  (the stack was not created)"
+    failed = [event for event in events if str(event.get("ResourceStatus", "")).endswith("FAILED")]
+    lines = [
+        f"  {event['LogicalResourceId']} ({event.get('ResourceType')}): "
+        f"{event.get('ResourceStatusReason', 'no reason given')}"
+        for event in failed[:10]
+    ]
+    return "\n".join(lines) or "  (no failed resource reported)"
+
+
+def deploy(profile: Profile, build_dir: Path, source_hash: str) -> dict[str, str]:
+    """Deploy when the sources changed since the last deployment to this state (an older stack is
+    updated in place, never reused as is); return the stack's outputs."""
+    stamp = profile.state / "deployed.sha256"
+    stack = _stack(profile)
+    if stack is None or not stamp.exists() or stamp.read_text() != source_hash:
+        say(f"Deploy: sam deploy to {profile.endpoint} ...")
+        try:
+            _sam(
+                profile,
+                "deploy",
+                "--config-file",
+                str(ROOT / "samconfig.toml"),
+                "--config-env",
+                "local",
+                "--template-file",
+                str(build_dir / "template.yaml"),
+                "--stack-name",
+                STACK_NAME,
+            )
+        except StackError as error:
+            raise StackError(f"{error}\n\nFailed resources:\n{_failure_report(profile)}") from None
+        stamp.write_text(source_hash)
+        stack = _stack(profile)
+        assert stack is not None
+    else:
+        say("Deploy: up to date")
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    _apply_gateway_responses(profile, outputs["ApiId"])
+    return outputs
+
+
+def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
+    """MiniStack ignores the SAM GatewayResponses property: put the same responses on the API, then
+    deploy the stage again so they apply (the API is recreated when routes change, so every time)."""
+    properties = template()["Resources"]["TicketsApi"]["Properties"]
+    apigateway = profile.client("apigateway")
+    for response_type, response in properties.get("GatewayResponses", {}).items():
+        arguments: dict[str, Any] = {"restApiId": api_id, "responseType": response_type}
+        if "StatusCode" in response:
+            arguments["statusCode"] = str(response["StatusCode"])
+        if "ResponseTemplates" in response:
+            arguments["responseTemplates"] = response["ResponseTemplates"]
+        apigateway.put_gateway_response(**arguments)
+    apigateway.create_deployment(restApiId=api_id, stageName=LOCAL_STAGE)
+
+
+# Seed ----------------------------------------------------------------------------------------------
+
+
+def _key_still_valid(access: AccessRepository, key: str | None) -> bool:
+    if not key:
+        return False
+    found = access.find_key(api_keys.key_hash(key))
+    return found is not None and found.revoked_at is None
+
+
+def _new_key(
+    access: AccessRepository, tenant_id: str, role: Role, name: str, agent_id: str | None = None
+) -> str:
+    secret = api_keys.new_secret()
+    key = ApiKey(
+        tenant_id=tenant_id,
+        id=api_keys.new_key_id(),
+        role=role,
+        agent_id=agent_id,
+        name=name,
+        created_at=utc_now(),
+    )
+    access.add_key(key, api_keys.key_hash(secret))
+    return secret
+
+
+def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, str]:
+    """Demo tenants, customers, agents and keys; keys from an earlier run are kept while valid."""
+    dynamodb = profile.client("dynamodb")
+    tickets = TicketRepository(dynamodb, table)
+    access = AccessRepository(dynamodb, table)
+    now = utc_now()
+    for tenant in (DEMO_TENANT, OTHER_TENANT):
+        tickets.create_tenant(tenant)
+        for external_id, email, name in DEMO_CUSTOMERS:
+            existing = tickets.read_create_context(tenant.id, external_id, None).customer
+            if existing is None:
+                customer = Customer(
+                    tenant_id=tenant.id,
+                    id=new_ulid(now),
+                    external_id=external_id,
+                    email=email,
+                    name=name,
+                    created_at=now,
+                    updated_at=now,
+                )
+                tickets.put_customer(customer)
+        for agent_id, name, email in DEMO_AGENTS:
+            tickets.put_agent(Agent(tenant_id=tenant.id, id=agent_id, name=name, email=email))
+    keys = previous.get("keys", {})
+    wanted: dict[str, tuple[str, Role, str | None]] = {
+        "admin": (DEMO_TENANT.id, Role.ADMIN, None),
+        "integration": (DEMO_TENANT.id, Role.INTEGRATION, None),
+        "agent": (DEMO_TENANT.id, Role.AGENT, "agent_n1"),
+        "otherTenantAdmin": (OTHER_TENANT.id, Role.ADMIN, None),
+    }
+    fresh: dict[str, str] = {}
+    for label, (tenant_id, role, agent_id) in wanted.items():
+        key = keys.get(label)
+        fresh[label] = (
+            key
+            if _key_still_valid(access, key)
+            else _new_key(access, tenant_id, role, f"demo {label}", agent_id)
+        )
+    return fresh
+
+
+# Commands ------------------------------------------------------------------------------------------
+
+
+def up(profile: Profile, fresh: bool = False) -> dict[str, Any]:
+    if fresh and profile.state.exists():
+        stop_ministack(profile)
+        shutil.rmtree(profile.state)
+    source_hash = fingerprint()
+    started = time.monotonic()
+    process = start_ministack(profile)
+    try:
+        build_dir = build(profile, source_hash)
+        outputs = deploy(profile, build_dir, source_hash)
+        previous = json.loads(profile.stack_file.read_text()) if profile.stack_file.exists() else {}
+        keys = seed(profile, outputs["TableName"], previous)
+    except BaseException:
+        stop_ministack(profile)
+        raise
+    stack = {
+        "apiUrl": f"{profile.endpoint}/_aws/execute-api/{outputs['ApiId']}/{LOCAL_STAGE}",
+        "apiKey": keys["admin"],
+        "tenantId": DEMO_TENANT.id,
+        "keys": keys,
+        "otherTenantId": OTHER_TENANT.id,
+        "endpoint": profile.endpoint,
+        "stackName": STACK_NAME,
+        "tableName": outputs["TableName"],
+        "pid": process.pid,
+    }
+    profile.stack_file.parent.mkdir(parents=True, exist_ok=True)
+    profile.stack_file.write_text(json.dumps(stack, indent=2) + "\n")
+    say(f"Ready in {time.monotonic() - started:.1f} s")
+    return stack
+
+
+def banner(stack: dict[str, Any], stack_file: Path) -> str:
+    api, key = stack["apiUrl"], stack["apiKey"]
+    return f"""
+Tickets API is running (MiniStack on {stack["endpoint"]}, stack {stack["stackName"]}).
+
+  API base URL : {api}
+  API key      : {key}   (admin of tenant {stack["tenantId"]}; more keys in {stack_file.relative_to(ROOT)})
+
+Try:
+  curl -s -X POST "{api}/v1/tickets" -H "X-API-Key: {key}" -H "Content-Type: application/json" \\
+    -d '{EXAMPLE_TICKET}'
+  curl -s "{api}/v1/tickets?status=OPEN,IN_PROGRESS&limit=10" -H "Authorization: Bearer {key}"
+  curl -s "{api}/v1/tickets/INV-1" -H "X-API-Key: {key}"
+
+make emails shows the emails sent, make logs the functions' logs. Ctrl-C stops everything.
+"""
+
+
+def run(profile: Profile) -> int:
+    stack = up(profile)
+    say(banner(stack, profile.stack_file))
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while _healthy(profile.endpoint) or _process_alive(stack["pid"]):
+            time.sleep(1)
+        say("MiniStack stopped by itself; see .local/*/ministack.log")
+        return 1
+    except KeyboardInterrupt:
+        say("\nStopping...")
+        return 0
+    finally:
+        stop_ministack(profile)
+        say("Stopped. Data is kept for the next `make run`.")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def emails(profile: Profile) -> int:
+    try:
+        with urllib.request.urlopen(f"{profile.endpoint}/_ministack/ses/messages", timeout=5) as response:
+            document = json.load(response)
+    except (urllib.error.URLError, OSError):
+        raise StackError(f"Nothing answers on {profile.endpoint}: start the stack with `make run`") from None
+    messages = [message for account in document.get("messages", {}).values() for message in account]
+    if not messages:
+        say("No emails sent yet.")
+    for message in reversed(messages):
+        recipients = ", ".join(message.get("To") or [])
+        say(
+            f"--- {message.get('Timestamp', '')}\nFrom: {message.get('Source')}\nTo: {recipients}"
+            f"\nSubject: {message.get('Subject')}\n\n{(message.get('BodyText') or '').strip()}\n"
+        )
+    return 0
+
+
+def logs(profile: Profile, minutes: int) -> int:
+    client = profile.client("logs")
+    try:
+        groups = client.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{STACK_NAME}")["logGroups"]
+    except (BotoCoreError, ClientError):
+        raise StackError(f"Nothing answers on {profile.endpoint}: start the stack with `make run`") from None
+    since = int((datetime.now(UTC) - timedelta(minutes=minutes)).timestamp() * 1000)
+    lines: list[tuple[int, str]] = []
+    for group in groups:
+        name = group["logGroupName"].removeprefix(f"/aws/lambda/{STACK_NAME}-")
+        for page in client.get_paginator("filter_log_events").paginate(
+            logGroupName=group["logGroupName"], startTime=since
+        ):
+            lines.extend(
+                (event["timestamp"], f"[{name}] {event['message'].rstrip()}") for event in page["events"]
+            )
+    for _, line in sorted(lines):
+        say(line)
+    if not lines:
+        say(f"No log lines in the last {minutes} minutes.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.support.local_stack", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("command", choices=["run", "up", "down", "emails", "logs"])
+    parser.add_argument("--profile", choices=["dev", "e2e"], default="dev")
+    parser.add_argument("--fresh", action="store_true", help="up: start from empty state")
+    parser.add_argument("--minutes", type=int, default=30, help="logs: how far back")
+    arguments = parser.parse_args(argv)
+    chosen = profile(arguments.profile)
+    try:
+        match arguments.command:
+            case "run":
+                return run(chosen)
+            case "up":
+                up(chosen, fresh=arguments.fresh)
+                return 0
+            case "down":
+                say("Stopped." if stop_ministack(chosen) else "Nothing was running.")
+                return 0
+            case "emails":
+                return emails(chosen)
+            case _:
+                return logs(chosen, arguments.minutes)
+    except StackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
