@@ -376,7 +376,7 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
         key = keys.get(label)
         fresh[label] = (
             key
-            if _key_still_valid(access, key)
+            if key is not None and _key_still_valid(access, key)
             else _new_key(access, tenant_id, role, f"demo {label}", agent_id)
         )
     return fresh
