@@ -442,11 +442,15 @@ def run(profile: Profile) -> int:
     def stop(*_: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stopping, stop)
+    parent = os.getppid()
     try:
-        while _healthy(profile.endpoint) or _process_alive(stack["pid"]):
-            time.sleep(1)
-        say("MiniStack stopped by itself; see .local/*/ministack.log")
+        while _process_alive(stack["pid"]):
+            if os.getppid() != parent:  # make (or the terminal) went away without telling us
+                raise KeyboardInterrupt
+            time.sleep(0.5)
+        say(f"MiniStack stopped by itself; see {profile.state / 'ministack.log'}")
         return 1
     except KeyboardInterrupt:
         say("\nStopping...")
