@@ -26,6 +26,8 @@ PIP_INSTALL = -m pip install --quiet --disable-pip-version-check --no-compile
 RUFF := $(BIN)/ruff
 MYPY := $(BIN)/mypy
 PYTEST := $(BIN)/pytest
+# Parallel test workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 CFN_LINT := $(BIN)/cfn-lint
 
 TEMPLATE := template.yaml
@@ -94,7 +96,7 @@ unit: $(VENV_STAMP) ## Unit tests (no network)
 	$(PYTEST) tests/unit
 
 integration: $(VENV_STAMP) ## Integration tests (handlers in-process against moto)
-	$(PYTEST) tests/integration
+	$(PYTEST) -n $(PYTEST_WORKERS) tests/integration
 
 e2e: $(ENVIRONMENTS) ## End-to-end tests over HTTP against a fresh local stack (E2E_PORT=4567), stopped after
 	@$(LOCAL_STACK) up --profile e2e --fresh
@@ -104,7 +106,7 @@ e2e: $(ENVIRONMENTS) ## End-to-end tests over HTTP against a fresh local stack (
 test: ## Everything CI runs: venvs, lint, unit + integration tests, then TEST_EXTRA_TARGETS (e2e)
 	$(MAKE) --no-print-directory -j3 venv venv-sam venv-ministack
 	$(MAKE) --no-print-directory lint
-	$(PYTEST) tests/unit tests/integration
+	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit tests/integration
 ifneq ($(strip $(TEST_EXTRA_TARGETS)),)
 	$(MAKE) --no-print-directory $(TEST_EXTRA_TARGETS)
 endif

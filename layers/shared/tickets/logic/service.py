@@ -179,7 +179,8 @@ class TicketService:
             tenant_id,
             ticket_id,
             reference,
-            lambda ticket: workflow.apply_reply(ticket, message, utc_now()),
+            # The message's own time: firstResponseAt is when the first answer was written.
+            lambda ticket: workflow.apply_reply(ticket, message, message.created_at),
             message=message,
         )
         return ReplyResult(message=message, ticket=saved.summary())

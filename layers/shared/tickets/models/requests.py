@@ -96,15 +96,26 @@ class ListTicketsQuery(RequestModel):
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
 
-    @model_validator(mode="after")
-    def _consistent_filters(self) -> Self:
-        if self.unassigned is False:
-            raise ValueError("unassigned only takes true; use assignedAgentId to list an agent's tickets")
-        if self.unassigned and self.assigned_agent_id:
+    @field_validator("unassigned", mode="before")
+    @classmethod
+    def _only_true(cls, value: object) -> object:
+        if value not in (True, "true"):
+            raise ValueError("only takes true; use assignedAgentId to list an agent's tickets")
+        return value
+
+    @field_validator("unassigned")
+    @classmethod
+    def _not_with_an_agent(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("assigned_agent_id"):
             raise ValueError("unassigned=true and assignedAgentId exclude each other")
-        if self.awaiting == Awaiting.NONE:
-            raise ValueError("awaiting takes AGENT or CUSTOMER")
-        return self
+        return value
+
+    @field_validator("awaiting")
+    @classmethod
+    def _someone_awaited(cls, value: Awaiting) -> Awaiting:
+        if value == Awaiting.NONE:
+            raise ValueError("takes AGENT or CUSTOMER")
+        return value
 
 
 class GetTicketQuery(RequestModel):

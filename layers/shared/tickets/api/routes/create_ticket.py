@@ -7,11 +7,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.metrics import MetricUnit
 
 from tickets.api.http import build_resolver, caller, success, ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import CreateTicketRequest
 from tickets.models.responses import SuccessEnvelope
+from tickets.observability import metrics
 
 app = build_resolver()
 
@@ -25,4 +27,7 @@ app = build_resolver()
 )
 def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) -> Response[str]:
     ticket, created = ticket_service().create_ticket(caller(app), request)
+    metrics.add_metric(
+        name="TicketsCreated" if created else "TicketCreateReplays", unit=MetricUnit.Count, value=1
+    )
     return success(ticket, HTTPStatus.CREATED if created else HTTPStatus.OK)

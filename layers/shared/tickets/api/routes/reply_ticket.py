@@ -8,10 +8,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.metrics import MetricUnit
 
 from tickets.api.http import build_resolver, caller, success, ticket_service
 from tickets.models.requests import ReplyRequest
 from tickets.models.responses import ReplyResult, SuccessEnvelope
+from tickets.observability import metrics
 
 app = build_resolver()
 _CREATED: dict[int, OpenAPIResponse] = {
@@ -28,4 +30,6 @@ def reply_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[ReplyRequest, Body(embed=False)],
 ) -> Response[str]:
-    return success(ticket_service().reply(caller(app), ticketId, request), HTTPStatus.CREATED)
+    result = ticket_service().reply(caller(app), ticketId, request)
+    metrics.add_metric(name="MessagesAdded", unit=MetricUnit.Count, value=1)
+    return success(result, HTTPStatus.CREATED)

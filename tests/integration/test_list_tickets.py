@@ -1,0 +1,834 @@
+"""GET /v1/tickets through the list handler: shape, sort orders, cursor paging, filters, stats, cost."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from tests.support.factories import Seeder
+from tests.support.handlers import Api, ApiResponse
+from tickets import clients
+
+STATUSES = {"OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD", "CLOSED"}
+PRIORITIES = ["LOW", "MEDIUM", "HIGH", "URGENT", "CRITICAL"]
+SORTS = ["createdAt", "-createdAt", "updatedAt", "-updatedAt"]
+TAG_A = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
+TAG_B = "9c8d7e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
+
+
+# Helpers -------------------------------------------------------------------------------------------
+
+
+def _ok(response: ApiResponse, status: int = 200) -> ApiResponse:
+    assert response.status == status, response.json
+    return response
+
+
+def _bad_request(response: ApiResponse, *field_names: str) -> None:
+    """A 400 VALIDATION_ERROR in the envelope whose details name one of `field_names` ("status.1" names
+    status)."""
+    assert response.status == 400, response.json
+    assert response.json["success"] is False
+    assert response.error["code"] == "VALIDATION_ERROR"
+    named = {name.split(".")[0] for name in response.error_fields()}
+    assert named & set(field_names), response.error
+
+
+@dataclass
+class Desk:
+    """Tickets written through the API, remembering the order they were created and last changed."""
+
+    api: Api
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # oldest change first, one entry per ticket
+    by_name: dict[str, str] = field(default_factory=dict)
+    name_of: dict[str, str] = field(default_factory=dict)
+
+    def _touched(self, ticket_id: str) -> None:
+        if ticket_id in self.changed:
+            self.changed.remove(ticket_id)
+        self.changed.append(ticket_id)
+
+    def create(self, name: str | None = None, customer: str = "user_42", **fields: Any) -> dict[str, Any]:
+        name = name or f"#{len(self.created)}"
+        ticket = _ok(
+            self.api.create({"subject": f"Ticket {name}", "customerExternalId": customer} | fields), 201
+        ).data
+        self.created.append(ticket["id"])
+        self._touched(ticket["id"])
+        self.by_name[name] = ticket["id"]
+        self.name_of[ticket["id"]] = name
+        return ticket  # type: ignore[no-any-return]
+
+    def reply(self, ticket_id: str, role: str = "AGENT", **fields: Any) -> dict[str, Any]:
+        body = {"message": f"A reply from the {role.lower()}", "from": {"role": role}} | fields
+        result = _ok(self.api.reply(ticket_id, body), 201).data
+        self._touched(ticket_id)
+        return result["ticket"]  # type: ignore[no-any-return]
+
+    def update(self, ticket_id: str, **changes: Any) -> dict[str, Any]:
+        ticket = _ok(self.api.update(ticket_id, changes)).data
+        self._touched(ticket_id)
+        return ticket  # type: ignore[no-any-return]
+
+    def ids(self, *names: str) -> set[str]:
+        return {self.by_name[name] for name in names}
+
+    def names(self, ids: list[str]) -> list[str]:
+        """Ticket ids as the names the test gave them (unknown ids as they are), for readable failures."""
+        return [self.name_of.get(ticket_id, ticket_id) for ticket_id in ids]
+
+    def newest_first(self, ids: set[str]) -> list[str]:
+        return [ticket_id for ticket_id in reversed(self.created) if ticket_id in ids]
+
+
+def expected_order(desk: Desk, sort: str, ids: set[str] | None = None) -> list[str]:
+    """The order a sort promises, from what the test itself did: creation order or last-change order."""
+    source = desk.changed if sort.lstrip("-") == "updatedAt" else desk.created
+    ordered = [ticket_id for ticket_id in source if ids is None or ticket_id in ids]
+    return list(reversed(ordered)) if sort.startswith("-") else ordered
+
+
+def page_through(
+    api: Api, limit: int | list[int], **query: str | list[str]
+) -> tuple[list[str], list[ApiResponse]]:
+    """Every page of a query, following nextCursor; `limit` may change from page to page."""
+    limits = limit if isinstance(limit, list) else [limit]
+    ids: list[str] = []
+    pages: list[ApiResponse] = []
+    cursor: str | None = None
+    for number in range(60):
+        page_limit = limits[min(number, len(limits) - 1)]
+        params: dict[str, str | list[str]] = {**query, "limit": str(page_limit)}
+        if cursor is not None:
+            params["cursor"] = cursor
+        page = _ok(api.list(**params))
+        assert page.json["meta"]["limit"] == page_limit
+        assert page.json["meta"]["count"] == len(page.data) <= page_limit
+        pages.append(page)
+        ids.extend(ticket["id"] for ticket in page.data)
+        cursor = page.json["meta"]["nextCursor"]
+        if cursor is None:
+            return ids, pages
+    raise AssertionError("nextCursor never became null")
+
+
+def _flip(text: str, index: int) -> str:
+    replacement = "B" if text[index] != "B" else "C"
+    return text[:index] + replacement + text[index + 1 :]
+
+
+# Shape and default order ---------------------------------------------------------------------------
+
+
+def test_list_returns_summaries_with_page_meta_and_stats_for_every_status(api: Api) -> None:
+    # Given two tickets
+    desk = Desk(api)
+    desk.create("first", priority="HIGH")
+    desk.create("second")
+
+    # When the tickets are listed without any parameter
+    response = _ok(api.list())
+
+    # Then the envelope holds the summaries, the page meta with the default limit, and the stats
+    body = response.json
+    assert body["success"] is True
+    assert isinstance(body["timestamp"], str)
+    assert body["meta"] == {"limit": 25, "count": 2, "nextCursor": None}
+    summary = body["data"][0]
+    assert summary["id"] == desk.by_name["second"]
+    assert summary["ticketNumber"] == "INV-2"
+    assert summary["status"] == "OPEN"
+    assert summary["customer"]["externalId"] == "user_42"
+    assert "messages" not in summary
+    stats = body["stats"]
+    assert set(stats) == {"total", "open", "closed", "needsResponse", "unassigned", "byStatus"}
+    assert set(stats["byStatus"]) == STATUSES
+    assert stats["byStatus"] == {
+        "OPEN": 2,
+        "IN_PROGRESS": 0,
+        "WAITING_ON_CUSTOMER": 0,
+        "ON_HOLD": 0,
+        "CLOSED": 0,
+    }
+    assert (stats["total"], stats["open"], stats["closed"]) == (2, 2, 0)
+
+
+def test_list_of_a_tenant_without_tickets_is_empty_with_zero_stats(api: Api) -> None:
+    # Given a tenant that has no ticket yet
+    # When it lists its tickets
+    response = _ok(api.list())
+
+    # Then the page is empty, there is no next page and every counter is zero
+    assert response.data == []
+    assert response.json["meta"] == {"limit": 25, "count": 0, "nextCursor": None}
+    stats = response.json["stats"]
+    assert stats["total"] == stats["open"] == stats["closed"] == 0
+    assert stats["needsResponse"] == stats["unassigned"] == 0
+    assert stats["byStatus"] == dict.fromkeys(STATUSES, 0)
+
+
+def test_list_defaults_to_newest_first(api: Api) -> None:
+    # Given five tickets created one after the other
+    desk = Desk(api)
+    for _ in range(5):
+        desk.create()
+
+    # When they are listed without a sort
+    response = _ok(api.list())
+
+    # Then the newest comes first, and the timestamps agree
+    assert [ticket["id"] for ticket in response.data] == list(reversed(desk.created))
+    created_at = [ticket["createdAt"] for ticket in response.data]
+    assert created_at == sorted(created_at, reverse=True)
+
+
+# Cursor paging in every sort order ------------------------------------------------------------------
+
+
+def paging_problems(
+    api: Api,
+    desk: Desk,
+    *,
+    sort: str,
+    limit: int,
+    query: dict[str, str | list[str]] | None = None,
+    ids: set[str] | None = None,
+    full_pages: bool = True,
+) -> list[str]:
+    """Read every page of a query and say what is wrong with them (nothing: an empty list).
+    `ids`: the tickets the query matches (all by default); `full_pages`: every page but the last holds
+    `limit` tickets, so there is no trailing empty page either."""
+    expected = expected_order(desk, sort, ids)
+    got, pages = page_through(api, limit, **(query or {}), sort=sort)
+    problems = []
+    if got != expected:
+        problems.append(f"got {desk.names(got)}, expected {desk.names(expected)}")
+    if len(pages) <= 3:
+        problems.append(f"only {len(pages)} pages")
+    counts = [page.json["meta"]["count"] for page in pages]
+    full, rest = divmod(len(expected), limit)
+    if full_pages and counts != [limit] * full + ([rest] if rest else []):
+        problems.append(f"page sizes {counts}")
+    key = sort.lstrip("-")
+    stamps = [ticket[key] for page in pages for ticket in page.data]
+    if stamps != sorted(stamps, reverse=sort.startswith("-")):
+        problems.append(f"{key} out of order: {stamps}")
+    return problems
+
+
+@pytest.fixture
+def seventeen(api: Api) -> Desk:
+    """17 tickets; 10 of them then changed in a shuffled order, so updatedAt order differs from createdAt."""
+    desk = Desk(api)
+    for _ in range(17):
+        desk.create()
+    touched = random.Random(20260418).sample(desk.created, 10)
+    for number, ticket_id in enumerate(touched):
+        desk.update(ticket_id, priority=PRIORITIES[number % len(PRIORITIES)])
+    assert desk.changed != desk.created
+    return desk
+
+
+def test_cursor_pages_through_all_tickets_without_gaps_or_repeats_in_every_sort_order(
+    api: Api, seventeen: Desk
+) -> None:
+    # Given 17 tickets whose update order differs from their creation order
+    # When every page of 4 is read in each sort order, following nextCursor until it is null
+    problems = {sort: paging_problems(api, seventeen, sort=sort, limit=4) for sort in SORTS}
+
+    # Then in each order the pages (4, 4, 4, 4, 1) hold every ticket once, in exactly the promised order
+    assert {sort: found for sort, found in problems.items() if found} == {}
+
+
+@pytest.fixture
+def paging_desk(api: Api, seed: Seeder) -> Desk:
+    """16 tickets t0..t15, then 8 of them changed again in a shuffled order.
+
+    i % 4 == 3: customer user_7, else user_42.  i % 3 == 0: HIGH, else LOW.
+    i % 6 == 1: an agent replied (WAITING_ON_CUSTOMER, awaiting CUSTOMER).
+    i % 6 == 4: closed (awaiting NONE).  Otherwise OPEN, awaiting AGENT.
+    """
+    seed.customer("acme", "user_7", email="jane@acme.com", name="Jane Roe")
+    desk = Desk(api)
+    for i in range(16):
+        customer = "user_7" if i % 4 == 3 else "user_42"
+        desk.create(f"t{i}", customer=customer, priority="HIGH" if i % 3 == 0 else "LOW")
+    for i in range(16):
+        if i % 6 == 1:
+            desk.reply(desk.by_name[f"t{i}"])
+        elif i % 6 == 4:
+            desk.update(desk.by_name[f"t{i}"], status="CLOSED")
+    for i in random.Random(7).sample(range(16), 8):
+        # Setting the priority it already has: a change of updatedAt that keeps every filter's answer.
+        desk.update(desk.by_name[f"t{i}"], priority="HIGH" if i % 3 == 0 else "LOW")
+    return desk
+
+
+def _names(indexes: list[int]) -> set[str]:
+    return {f"t{i}" for i in indexes}
+
+
+_OPEN = [i for i in range(16) if i % 6 not in (1, 4)]  # 11 tickets
+_WAITING = [i for i in range(16) if i % 6 == 1]  # 3 tickets
+# name: (query, limit, matching tickets, every page but the last is full)
+PAGED_FILTERS: dict[str, tuple[dict[str, str | list[str]], int, set[str], bool]] = {
+    "status": ({"status": "OPEN"}, 3, _names(_OPEN), True),
+    "status-csv": ({"status": "OPEN,WAITING_ON_CUSTOMER"}, 4, _names(_OPEN + _WAITING), True),
+    "status-repeated": ({"status": ["OPEN", "WAITING_ON_CUSTOMER"]}, 4, _names(_OPEN + _WAITING), True),
+    "status+priority": ({"status": "OPEN", "priority": "LOW"}, 1, _names([i for i in _OPEN if i % 3]), False),
+    "customer+awaiting": (
+        {"customerExternalId": "user_42", "awaiting": "AGENT"},
+        2,
+        _names([i for i in _OPEN if i % 4 != 3]),
+        False,
+    ),
+}
+
+
+def test_cursor_pages_through_filtered_lists_without_gaps_or_repeats_in_every_sort_order(
+    api: Api, paging_desk: Desk
+) -> None:
+    # Given 16 tickets of which a known subset matches each filter
+    # When every page is read for one filter, a two-value filter (as "A,B" and as repeated parameters)
+    # and two filters combined, in each sort order
+    problems = {}
+    for case, (query, limit, names, full_pages) in PAGED_FILTERS.items():
+        matching = paging_desk.ids(*names)
+        assert len(matching) > 3 * limit, case
+        for sort in SORTS:
+            problems[f"{case} {sort}"] = paging_problems(
+                api, paging_desk, sort=sort, limit=limit, query=query, ids=matching, full_pages=full_pages
+            )
+
+    # Then exactly the matching tickets come back, each once, in the promised order, over more than 3 pages
+    assert {case: found for case, found in problems.items() if found} == {}
+
+
+def test_changing_the_limit_between_pages_continues_where_the_last_page_ended(api: Api) -> None:
+    # Given 12 tickets
+    desk = Desk(api)
+    for _ in range(12):
+        desk.create()
+
+    # When the first page asks for 4, the second for 5 and the rest for 2
+    ids, pages = page_through(api, [4, 5, 2])
+
+    # Then nothing is skipped or repeated
+    assert desk.names(ids) == desk.names(expected_order(desk, "-createdAt"))
+    assert [page.json["meta"]["count"] for page in pages] == [4, 5, 2, 1]
+
+
+# Filters -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_desk(api: Api, seed: Seeder) -> Desk:
+    """Nine tickets covering every filter. Final state:
+
+    t1 user_42 LOW      tags A    OPEN                 awaiting AGENT     unassigned
+    t2 user_42 HIGH     tags A,B  IN_PROGRESS          awaiting AGENT     agent_n1
+    t3 user_7  URGENT   -         WAITING_ON_CUSTOMER  awaiting CUSTOMER  unassigned
+    t4 user_7  MEDIUM   tags B    WAITING_ON_CUSTOMER  awaiting CUSTOMER  agent_n2
+    t5 user_42 CRITICAL -         CLOSED               awaiting NONE      unassigned (closed)
+    t6 user_42 MEDIUM   -         OPEN                 awaiting NONE      unassigned (no reply requested)
+    t7 user_7  HIGH     tags A    ON_HOLD              awaiting AGENT     agent_n1
+    t8 user_42 LOW      -         CLOSED               awaiting NONE      agent_n2
+    t9 user_7  MEDIUM   -         OPEN                 awaiting AGENT     unassigned (was agent_n1)
+    """
+    seed.customer("acme", "user_7", email="jane@acme.com", name="Jane Roe")
+    seed.agent("acme", agent_id="agent_n2", name="Agent N2")
+    desk = Desk(api)
+    desk.create("t1", priority="LOW", tagIds=[TAG_A])
+    t2 = desk.create("t2", priority="HIGH", tagIds=[TAG_A, TAG_B])["id"]
+    t3 = desk.create("t3", customer="user_7", priority="URGENT")["id"]
+    t4 = desk.create("t4", customer="user_7", priority="MEDIUM", tagIds=[TAG_B])["id"]
+    t5 = desk.create("t5", priority="CRITICAL")["id"]
+    desk.create("t6", priority="MEDIUM", replyRequested=False)
+    t7 = desk.create("t7", customer="user_7", priority="HIGH", tagIds=[TAG_A])["id"]
+    t8 = desk.create("t8", priority="LOW")["id"]
+    t9 = desk.create("t9", customer="user_7", priority="MEDIUM")["id"]
+    assert desk.update(t2, assignedAgentId="agent_n1")["status"] == "IN_PROGRESS"
+    assert desk.reply(t3)["status"] == "WAITING_ON_CUSTOMER"
+    desk.update(t4, assignedAgentId="agent_n2")
+    assert desk.reply(t4)["status"] == "WAITING_ON_CUSTOMER"
+    assert desk.update(t5, status="CLOSED")["status"] == "CLOSED"
+    desk.update(t7, assignedAgentId="agent_n1")
+    assert desk.update(t7, status="ON_HOLD")["status"] == "ON_HOLD"
+    desk.update(t8, assignedAgentId="agent_n2")
+    assert desk.update(t8, status="CLOSED")["status"] == "CLOSED"
+    desk.update(t9, assignedAgentId="agent_n1")
+    assert desk.update(t9, assignedAgentId=None)["status"] == "OPEN"
+    return desk
+
+
+Query = dict[str, str | list[str]]
+SINGLE_FILTERS: dict[str, tuple[Query, set[str]]] = {
+    "one status": ({"status": "OPEN"}, {"t1", "t6", "t9"}),
+    "closed": ({"status": "CLOSED"}, {"t5", "t8"}),
+    "two statuses": ({"status": "OPEN,WAITING_ON_CUSTOMER"}, {"t1", "t3", "t4", "t6", "t9"}),
+    "two statuses repeated": ({"status": ["IN_PROGRESS", "ON_HOLD"]}, {"t2", "t7"}),
+    "three statuses": ({"status": "IN_PROGRESS,ON_HOLD,CLOSED"}, {"t2", "t5", "t7", "t8"}),
+    "one priority": ({"priority": "CRITICAL"}, {"t5"}),
+    "two priorities": ({"priority": "HIGH,URGENT"}, {"t2", "t3", "t7"}),
+    "two priorities repeated": ({"priority": ["LOW", "MEDIUM"]}, {"t1", "t4", "t6", "t8", "t9"}),
+    "customer user_42": ({"customerExternalId": "user_42"}, {"t1", "t2", "t5", "t6", "t8"}),
+    "customer user_7": ({"customerExternalId": "user_7"}, {"t3", "t4", "t7", "t9"}),
+    "unknown customer": ({"customerExternalId": "user_nobody"}, set()),
+    "agent_n1": ({"assignedAgentId": "agent_n1"}, {"t2", "t7"}),
+    "agent_n2": ({"assignedAgentId": "agent_n2"}, {"t4", "t8"}),
+    "unassigned (open only)": ({"unassigned": "true"}, {"t1", "t3", "t6", "t9"}),
+    "awaiting agent": ({"awaiting": "AGENT"}, {"t1", "t2", "t7", "t9"}),
+    "awaiting customer": ({"awaiting": "CUSTOMER"}, {"t3", "t4"}),
+    "tag A": ({"tag": TAG_A}, {"t1", "t2", "t7"}),
+    "tag B in upper case": ({"tag": TAG_B.upper()}, {"t2", "t4"}),
+}
+COMBINED_FILTERS: dict[str, tuple[Query, set[str]]] = {
+    "status+priority": ({"status": "OPEN", "priority": "LOW"}, {"t1"}),
+    "customer+awaiting": ({"customerExternalId": "user_42", "awaiting": "AGENT"}, {"t1", "t2"}),
+    "status+agent": ({"status": "CLOSED", "assignedAgentId": "agent_n2"}, {"t8"}),
+    "tag+unassigned": ({"tag": TAG_A, "unassigned": "true"}, {"t1"}),
+    "priorities+customer+status": (
+        {"priority": "MEDIUM,LOW", "customerExternalId": "user_7", "status": "OPEN"},
+        {"t9"},
+    ),
+    "two statuses+tag": ({"status": "OPEN,IN_PROGRESS", "tag": TAG_A}, {"t1", "t2"}),
+}
+
+
+def filter_problems(api: Api, desk: Desk, cases: dict[str, tuple[Query, set[str]]]) -> dict[str, str]:
+    """Each case's answer, where it differs from the matching tickets newest first."""
+    problems = {}
+    for case, (query, names) in cases.items():
+        response = _ok(api.list(**query))
+        got = desk.names([ticket["id"] for ticket in response.data])
+        expected = desk.names(desk.newest_first(desk.ids(*names)))
+        meta = response.json["meta"]
+        if got != expected or meta["count"] != len(names) or meta["nextCursor"] is not None:
+            problems[case] = f"got {got} ({meta}), expected {expected}"
+        if response.json["stats"]["total"] != len(desk.created):
+            problems[case + " stats"] = f"stats {response.json['stats']} do not cover the whole desk"
+    return problems
+
+
+def test_each_filter_kind_returns_exactly_the_matching_tickets_newest_first(
+    api: Api, mixed_desk: Desk
+) -> None:
+    # Given nine tickets in known states
+    # When the list is filtered by each status, priority, customer, agent, queue, awaiting party and tag
+    problems = filter_problems(api, mixed_desk, SINGLE_FILTERS)
+
+    # Then each answer is exactly the matching tickets, newest first, with stats for the whole desk
+    assert problems == {}
+
+
+def test_combined_filters_return_only_tickets_matching_all_of_them(api: Api, mixed_desk: Desk) -> None:
+    # Given nine tickets in known states
+    # When the list is filtered by two or three filters at once
+    problems = filter_problems(api, mixed_desk, COMBINED_FILTERS)
+
+    # Then each answer is exactly the tickets that match every filter, newest first
+    assert problems == {}
+
+
+def test_unassigned_queue_leaves_out_a_closed_unassigned_ticket(api: Api) -> None:
+    # Given an open unassigned ticket and a closed one that was never assigned
+    desk = Desk(api)
+    waiting = desk.create()["id"]
+    closed = desk.create()["id"]
+    desk.update(closed, status="CLOSED")
+
+    # When the unassigned queue is listed
+    response = _ok(api.list(unassigned="true"))
+
+    # Then only the open one is in it; reopening the closed one puts it back
+    assert [ticket["id"] for ticket in response.data] == [waiting]
+    desk.update(closed, status="OPEN")
+    assert [ticket["id"] for ticket in _ok(api.list(unassigned="true")).data] == [closed, waiting]
+
+
+@pytest.fixture
+def since_desk(api: Api) -> tuple[Desk, str]:
+    """a..e created; b changed (its updatedAt is the cutoff); f created; a changed."""
+    desk = Desk(api)
+    for name in "abcde":
+        desk.create(name)
+    cutoff = desk.update(desk.by_name["b"], priority="HIGH")["updatedAt"]
+    desk.create("f")
+    desk.update(desk.by_name["a"], priority="LOW")
+    return desk, cutoff
+
+
+@pytest.mark.parametrize(
+    ("sort", "names"),
+    [
+        ("updatedAt", ["b", "f", "a"]),
+        ("-updatedAt", ["a", "f", "b"]),
+        ("-createdAt", ["f", "b", "a"]),
+        ("createdAt", ["a", "b", "f"]),
+    ],
+)
+def test_updated_since_returns_only_tickets_changed_at_or_after_the_instant(
+    api: Api, since_desk: tuple[Desk, str], sort: str, names: list[str]
+) -> None:
+    # Given tickets changed before, exactly at, and after an instant
+    desk, cutoff = since_desk
+
+    # When the list asks for changes since that instant, one ticket per page
+    ids, pages = page_through(api, 1, updatedSince=cutoff, sort=sort)
+
+    # Then the ticket changed exactly at the instant and those changed later come back, in the sort order
+    assert desk.names(ids) == names
+    assert len(pages) == 3
+
+
+def test_updated_since_with_the_default_sort_is_newest_first(api: Api, since_desk: tuple[Desk, str]) -> None:
+    # Given tickets changed before, exactly at, and after an instant
+    desk, cutoff = since_desk
+
+    # When the list asks for changes since then without a sort
+    response = _ok(api.list(updatedSince=cutoff))
+
+    # Then the changed tickets come back newest first
+    assert [ticket["id"] for ticket in response.data] == [desk.by_name[name] for name in "fba"]
+
+
+def test_updated_since_accepts_the_same_instant_in_another_time_zone(
+    api: Api, since_desk: tuple[Desk, str]
+) -> None:
+    # Given the cutoff instant written with a +02:00 offset instead of Z
+    desk, cutoff = since_desk
+    instant = datetime.fromisoformat(cutoff.replace("Z", "+00:00"))
+    shifted = instant.astimezone(timezone(timedelta(hours=2))).isoformat()
+    assert shifted.endswith("+02:00")
+
+    # When the list is filtered with it
+    response = _ok(api.list(updatedSince=shifted, sort="updatedAt"))
+
+    # Then it means the same instant
+    assert [ticket["id"] for ticket in response.data] == [desk.by_name[name] for name in "bfa"]
+
+
+def test_updated_since_combines_with_a_status_filter(api: Api, since_desk: tuple[Desk, str]) -> None:
+    # Given tickets changed since an instant, one of which is then closed
+    desk, cutoff = since_desk
+    desk.update(desk.by_name["f"], status="CLOSED")
+
+    # When the open tickets changed since the instant are listed by update
+    response = _ok(api.list(updatedSince=cutoff, status="OPEN", sort="updatedAt"))
+
+    # Then only the open ones come back
+    assert [ticket["id"] for ticket in response.data] == [desk.by_name["b"], desk.by_name["a"]]
+
+
+# Validation ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", ["1", "100"])
+def test_limit_accepts_the_bounds_1_and_100(api: Api, limit: str) -> None:
+    # Given two tickets
+    desk = Desk(api)
+    desk.create()
+    desk.create()
+
+    # When the list asks for the smallest or the largest page
+    response = _ok(api.list(limit=limit))
+
+    # Then the page holds at most that many
+    assert response.json["meta"]["limit"] == int(limit)
+    assert response.json["meta"]["count"] == min(2, int(limit))
+    assert (response.json["meta"]["nextCursor"] is None) == (limit == "100")
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "abc", "-1", "2.5"])
+def test_limit_out_of_range_or_not_a_number_is_rejected(api: Api, limit: str) -> None:
+    # When the list asks for an impossible page size
+    response = api.list(limit=limit)
+
+    # Then it is a 400 naming limit
+    _bad_request(response, "limit")
+
+
+@pytest.mark.parametrize(
+    ("query", "field_name"),
+    [
+        ({"page": "2"}, "page"),
+        ({"statuses": "OPEN"}, "statuses"),
+        ({"customer_external_id": "user_42"}, "customer_external_id"),
+        ({"status": "PENDING"}, "status"),
+        ({"status": "OPEN,DONE"}, "status"),
+        ({"priority": "HIGHEST"}, "priority"),
+        ({"sort": "priority"}, "sort"),
+        ({"awaiting": "SOMEONE"}, "awaiting"),
+        ({"tag": "not-a-uuid"}, "tag"),
+        ({"updatedSince": "yesterday"}, "updatedSince"),
+        ({"updatedSince": "2026-04-18T10:00:00"}, "updatedSince"),
+        ({"cursor": ""}, "cursor"),
+        ({"cursor": "x" * 5000}, "cursor"),
+    ],
+)
+def test_invalid_or_unknown_query_parameter_is_a_400_naming_it(
+    api: Api, query: dict[str, str], field_name: str
+) -> None:
+    # When the list is asked with one bad or unknown parameter
+    response = api.list(**query)
+
+    # Then it is a 400 in the envelope, naming that parameter
+    _bad_request(response, field_name)
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ({"unassigned": "false"}, ["unassigned"]),
+        ({"awaiting": "NONE"}, ["awaiting"]),
+        ({"unassigned": "true", "assignedAgentId": "agent_n1"}, ["unassigned", "assignedAgentId"]),
+    ],
+)
+def test_filter_values_the_list_cannot_answer_are_a_400_naming_the_filter(
+    api: Api, query: dict[str, str], fields: list[str]
+) -> None:
+    # When the list is asked with unassigned=false, awaiting=NONE, or both an agent and the unassigned queue
+    response = api.list(**query)
+
+    # Then it is a 400 VALIDATION_ERROR whose details name the query parameter (not an internal name)
+    _bad_request(response, *fields)
+
+
+# Cursors -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def first_open_page(api: Api) -> str:
+    """The nextCursor of the first page of status=OPEN, limit 2, among five open tickets."""
+    desk = Desk(api)
+    for _ in range(5):
+        desk.create()
+    cursor = _ok(api.list(status="OPEN", limit="2")).json["meta"]["nextCursor"]
+    assert cursor
+    return cursor  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "CLOSED"},
+        {"status": "OPEN,CLOSED"},
+        {},
+        {"status": "OPEN", "priority": "HIGH"},
+        {"status": "OPEN", "sort": "createdAt"},
+        {"status": "OPEN", "sort": "-updatedAt"},
+        {"customerExternalId": "user_42"},
+    ],
+)
+def test_a_cursor_reused_with_other_filters_or_sort_is_rejected(
+    api: Api, first_open_page: str, query: dict[str, str]
+) -> None:
+    # Given the cursor of a status=OPEN page
+    # When it is sent with another query
+    response = api.list(**query, limit="2", cursor=first_open_page)
+
+    # Then it is a 400 naming cursor
+    _bad_request(response, "cursor")
+
+
+def test_a_cursor_reused_with_the_same_query_and_explicit_default_sort_is_accepted(
+    api: Api, first_open_page: str
+) -> None:
+    # Given the cursor of a status=OPEN page (default sort)
+    # When the same query is sent with the default sort written out
+    response = api.list(status="OPEN", sort="-createdAt", limit="2", cursor=first_open_page)
+
+    # Then it continues the list
+    assert _ok(response).json["meta"]["count"] == 2
+
+
+def test_a_tampered_cursor_is_rejected(api: Api, first_open_page: str) -> None:
+    # Given a cursor with one character of its payload changed
+    body, _, signature = first_open_page.partition(".")
+    tampered_body = _flip(body, len(body) // 2) + "." + signature
+    tampered_signature = body + "." + _flip(signature, 3)
+
+    # When each is sent back with the same query
+    # Then each is a 400 naming cursor
+    for cursor in (tampered_body, tampered_signature):
+        assert cursor != first_open_page
+        _bad_request(api.list(status="OPEN", limit="2", cursor=cursor), "cursor")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "abc.def",
+        "a.b",
+        "....",
+        "%00",
+        "eyJ2IjoxLCJwIjpbbnVsbF19",
+        "eyJ2IjoxLCJwIjpbbnVsbF19.",
+        "é.é",
+    ],
+)
+def test_a_garbage_cursor_is_rejected(api: Api, cursor: str) -> None:
+    # Given one open ticket
+    Desk(api).create()
+
+    # When the list is asked with a cursor it never issued
+    response = api.list(status="OPEN", cursor=cursor)
+
+    # Then it is a 400 naming cursor
+    _bad_request(response, "cursor")
+
+
+# Stats ---------------------------------------------------------------------------------------------
+
+
+def test_stats_are_exact_after_a_mixed_sequence_of_creates_replies_assignments_closes_and_reopens(
+    api: Api,
+) -> None:
+    # Given eight tickets taken through replies, assignments, closes and reopens
+    desk = Desk(api)
+    a, b, c, d, e, f = (desk.create(name)["id"] for name in "abcdef")
+    g = desk.create("g", replyRequested=False)["id"]
+    h = desk.create("h")["id"]
+    desk.reply(a)  # a: WAITING_ON_CUSTOMER, awaiting CUSTOMER, unassigned
+    desk.update(b, assignedAgentId="agent_n1")  # b: IN_PROGRESS, awaiting AGENT
+    desk.reply(b, internal=True)  # an internal note changes nothing
+    desk.update(c, assignedAgentId="agent_n1")
+    desk.reply(c)
+    desk.reply(c, role="CUSTOMER")  # c: IN_PROGRESS, awaiting AGENT
+    desk.update(d, status="CLOSED")  # d: CLOSED, awaiting NONE, unassigned but closed
+    desk.update(e, status="CLOSED")
+    desk.reply(e, role="CUSTOMER")  # e: reopened by the customer: OPEN, awaiting AGENT
+    desk.update(f, status="CLOSED")
+    desk.update(f, status="OPEN")  # f: reopened: OPEN, awaiting AGENT
+    desk.update(g, status="ON_HOLD")  # g: ON_HOLD, awaiting NONE (no reply requested), unassigned
+    desk.update(h, assignedAgentId="agent_n1")
+    desk.update(h, status="CLOSED")  # h: CLOSED, assigned
+
+    # When the list is read (with and without a filter)
+    stats = _ok(api.list()).json["stats"]
+    filtered_stats = _ok(api.list(status="CLOSED")).json["stats"]
+
+    # Then every counter is exact, whatever the filter
+    assert stats == {
+        "total": 8,
+        "open": 6,
+        "closed": 2,
+        "needsResponse": 4,  # b, c, e, f
+        "unassigned": 4,  # a, e, f, g (open and without an agent)
+        "byStatus": {"OPEN": 2, "IN_PROGRESS": 2, "WAITING_ON_CUSTOMER": 1, "ON_HOLD": 1, "CLOSED": 2},
+    }
+    assert filtered_stats == stats
+    # And the lists agree with the counters
+    assert {t["id"] for t in _ok(api.list(awaiting="AGENT")).data} == {b, c, e, f}
+    assert {t["id"] for t in _ok(api.list(unassigned="true")).data} == {a, e, f, g}
+    assert {t["id"] for t in _ok(api.list(status="CLOSED")).data} == {d, h}
+
+
+# Cost ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DynamoCalls:
+    operations: list[str] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    scanned: list[int] = field(default_factory=list)
+
+    def stats_reads(self) -> list[int]:
+        return [
+            n
+            for n, r in zip(self.scanned, self.requests, strict=True)
+            if ":prefix" in r.get("ExpressionAttributeValues", {})
+        ]
+
+    def list_reads(self) -> list[int]:
+        return [
+            n
+            for n, r in zip(self.scanned, self.requests, strict=True)
+            if ":prefix" not in r.get("ExpressionAttributeValues", {})
+        ]
+
+
+@contextmanager
+def counted_dynamodb_calls() -> Iterator[DynamoCalls]:
+    """Every DynamoDB call the package makes, with the items each Query read (ScannedCount)."""
+    client = clients.dynamodb()
+    calls = DynamoCalls()
+
+    def before(params: dict[str, Any], model: Any, **_: Any) -> None:
+        calls.operations.append(model.name)
+        calls.requests.append(dict(params))
+
+    def after(parsed: dict[str, Any], **_: Any) -> None:
+        calls.scanned.append(int(parsed.get("ScannedCount", len(parsed.get("Items", [])))))
+
+    client.meta.events.register("provide-client-params.dynamodb", before)
+    client.meta.events.register("after-call.dynamodb", after)
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", before)
+        client.meta.events.unregister("after-call.dynamodb", after)
+
+
+@pytest.fixture
+def sixty(api: Api) -> Desk:
+    """60 tickets of user_42: 3 closed, 2 HIGH, the rest LOW."""
+    desk = Desk(api)
+    for i in range(60):
+        desk.create(f"t{i}", priority="HIGH" if i in (5, 40) else "LOW")
+    for i in (3, 30, 59):
+        desk.update(desk.by_name[f"t{i}"], status="CLOSED")
+    return desk
+
+
+# A single filter (or none), and how many tickets its first page of 10 holds.
+COST_QUERIES: list[tuple[Query, int]] = [
+    ({}, 10),
+    ({"status": "CLOSED"}, 3),
+    ({"status": "OPEN"}, 10),
+    ({"priority": "HIGH"}, 2),
+    ({"priority": "LOW", "sort": "updatedAt"}, 10),
+    ({"customerExternalId": "user_42", "sort": "-updatedAt"}, 10),
+    ({"unassigned": "true"}, 10),
+    ({"awaiting": "AGENT", "sort": "createdAt"}, 10),
+]
+
+
+def test_a_single_filter_page_reads_at_most_limit_plus_one_entries_and_the_stats(
+    api: Api, sixty: Desk
+) -> None:
+    # Given 60 tickets, few of them closed or HIGH
+    problems: dict[str, list[str]] = {}
+    for query, expected_count in COST_QUERIES:
+        # When a page of 10 is read, and then the next page when there is one
+        with counted_dynamodb_calls() as first:
+            page = _ok(api.list(**query, limit="10"))
+        measured = [("page 1", first)]
+        cursor = page.json["meta"]["nextCursor"]
+        if cursor:
+            with counted_dynamodb_calls() as second:
+                _ok(api.list(**query, limit="10", cursor=cursor))
+            measured.append(("page 2", second))
+
+        # Then each page costs at most 2 Queries and nothing else (no Scan): at most limit + 1 list
+        # entries read, and one read of the stats shards (at most 10 items)
+        found = []
+        if page.json["meta"]["count"] != expected_count:
+            found.append(f"count {page.json['meta']['count']} != {expected_count}")
+        for label, calls in measured:
+            if set(calls.operations) != {"Query"} or len(calls.operations) > 2:
+                found.append(f"{label}: calls {calls.operations}")
+            if sum(calls.list_reads()) > 10 + 1:
+                found.append(f"{label}: {sum(calls.list_reads())} list entries read")
+            if len(calls.stats_reads()) != 1 or sum(calls.stats_reads()) > 10:
+                found.append(f"{label}: stats reads {calls.stats_reads()}")
+        problems[str(query)] = found
+    assert {case: found for case, found in problems.items() if found} == {}
