@@ -16,22 +16,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests.support.handlers import ApiResponse
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    json: dict[str, Any]
-
-    @property
-    def data(self) -> Any:
-        return self.json["data"]
-
-    @property
-    def error_code(self) -> str:
-        return str(self.json["error"]["code"])
 
 
 class Client:
@@ -43,23 +30,23 @@ class Client:
         if key:
             self.session.headers["X-API-Key"] = key
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Response:
+    def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         response = self.session.request(method, f"{self.base_url}{path}", timeout=30, **kwargs)
-        return Response(response.status_code, dict(response.headers), response.json())
+        return ApiResponse(response.status_code, dict(response.headers), response.json())
 
-    def create(self, body: dict[str, Any]) -> Response:
+    def create(self, body: dict[str, Any]) -> ApiResponse:
         return self.request("POST", "/v1/tickets", json=body)
 
-    def list(self, **query: str) -> Response:
+    def list(self, **query: str) -> ApiResponse:
         return self.request("GET", "/v1/tickets", params=query)
 
-    def get(self, reference: str, **query: str) -> Response:
+    def get(self, reference: str, **query: str) -> ApiResponse:
         return self.request("GET", f"/v1/tickets/{reference}", params=query)
 
-    def reply(self, reference: str, body: dict[str, Any], path_suffix: str = "") -> Response:
+    def reply(self, reference: str, body: dict[str, Any], path_suffix: str = "") -> ApiResponse:
         return self.request("POST", f"/v1/tickets/{reference}{path_suffix}", json=body)
 
-    def update(self, reference: str, body: dict[str, Any]) -> Response:
+    def update(self, reference: str, body: dict[str, Any]) -> ApiResponse:
         return self.request("PATCH", f"/v1/tickets/{reference}", json=body)
 
 

@@ -83,7 +83,7 @@ def test_a_cursor_reused_with_other_filters_is_rejected(api: Client, run_tag: st
     cursor = api.list(tag=run_tag, limit="1").json["meta"]["nextCursor"]
     response = api.list(tag=run_tag, limit="1", status="OPEN", cursor=cursor)
     assert response.status == 400
-    assert response.error_code == "VALIDATION_ERROR"
+    assert response.error["code"] == "VALIDATION_ERROR"
 
 
 def test_replies_as_agent_and_customer_then_close_and_reopen(api: Client) -> None:
@@ -132,24 +132,24 @@ def test_creating_again_with_the_same_external_id_returns_the_first_ticket(api: 
 
 def test_errors_come_in_the_envelope_with_the_right_status(api: Client, stack: Stack) -> None:
     unknown_customer = api.create(SUPPORTDESK_EXAMPLE | {"customerExternalId": f"nobody_{uuid.uuid4().hex}"})
-    assert (unknown_customer.status, unknown_customer.error_code) == (404, "CUSTOMER_NOT_FOUND")
+    assert (unknown_customer.status, unknown_customer.error["code"]) == (404, "CUSTOMER_NOT_FOUND")
 
     bad_priority = api.create(SUPPORTDESK_EXAMPLE | {"priority": "SEVERE"})
-    assert (bad_priority.status, bad_priority.error_code) == (400, "VALIDATION_ERROR")
+    assert (bad_priority.status, bad_priority.error["code"]) == (400, "VALIDATION_ERROR")
     assert [detail["field"] for detail in bad_priority.json["error"]["details"]] == ["priority"]
 
     malformed = api.request(
         "POST", "/v1/tickets", data='{"subject": ', headers={"Content-Type": "application/json"}
     )
-    assert (malformed.status, malformed.error_code) == (400, "VALIDATION_ERROR")
+    assert (malformed.status, malformed.error["code"]) == (400, "VALIDATION_ERROR")
 
     unknown_ticket = api.get("INV-999999999")
-    assert (unknown_ticket.status, unknown_ticket.error_code) == (404, "TICKET_NOT_FOUND")
+    assert (unknown_ticket.status, unknown_ticket.error["code"]) == (404, "TICKET_NOT_FOUND")
 
     no_key = Client(stack.api_url, None).list()
-    assert (no_key.status, no_key.error_code) == (401, "UNAUTHORIZED")
+    assert (no_key.status, no_key.error["code"]) == (401, "UNAUTHORIZED")
     wrong_key = Client(stack.api_url, "tk_live_" + "x" * 43).list()
-    assert (wrong_key.status, wrong_key.error_code) == (401, "UNAUTHORIZED")
+    assert (wrong_key.status, wrong_key.error["code"]) == (401, "UNAUTHORIZED")
 
 
 def test_another_tenants_ticket_does_not_exist_for_this_tenant(api: Client, stack: Stack) -> None:

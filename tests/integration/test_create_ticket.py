@@ -4,11 +4,11 @@ idempotency by externalId, and every way a create is rejected without writing an
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import pytest
 
+from tests.support.assertions import assert_error
 from tests.support.events import api_event, load_event
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, invoke
@@ -32,29 +32,6 @@ def _nested(depth: int) -> dict[str, Any]:
 def _send(api: Api, body: dict[str, Any]) -> ApiResponse:
     """The body as a client sends it: UTF-8 JSON, non-ASCII characters not escaped."""
     return api.create(raw_body=json.dumps(body, ensure_ascii=False))
-
-
-def _names(response: ApiResponse, field: str) -> bool:
-    """True when error.details names `field` itself or a part of it (tagIds -> tagIds.0)."""
-    return any(name == field or name.startswith(f"{field}.") for name in response.error_fields())
-
-
-def assert_error(response: ApiResponse, status: int, code: str, *fields: str) -> None:
-    """The error envelope: success false, a code, a message, details naming each field, a timestamp."""
-    assert response.status == status, response.json
-    body = response.json
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert isinstance(body["error"]["details"], list)
-    for detail in body["error"]["details"]:
-        assert set(detail) == {"field", "message"}
-    datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00"))
-    raw = json.dumps(body)
-    assert "Traceback" not in raw
-    assert 'File "' not in raw
-    for field in fields:
-        assert _names(response, field), f"{field} not in {response.error_fields()}"
 
 
 def assert_no_tickets(api: Api) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.assertions import assert_error
 from tests.support.events import load_event
 from tests.support.factories import Seeder
-from tests.support.handlers import Api, ApiResponse, invoke
+from tests.support.handlers import Api, invoke
 
 MESSAGES = "/v1/tickets/{ticketId}/messages"
 AGENT_REPLY = {"message": "Your order has been resent. Please check your email."}
@@ -21,24 +22,6 @@ INTERNAL_NOTE = {
     "internal": True,
     "from": {"role": "AGENT", "id": "agent_n1", "name": "Agent N1"},
 }
-
-
-def assert_error(response: ApiResponse, status: int, code: str, *fields: str | tuple[str, ...]) -> None:
-    """The error envelope, with details naming each field (a tuple: any one of those names)."""
-    assert response.status == status, response.json
-    body = response.json
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert isinstance(body["error"]["details"], list)
-    datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00"))
-    assert "Traceback" not in json.dumps(body)
-    named = response.error_fields()
-    for field in fields:
-        choices = field if isinstance(field, tuple) else (field,)
-        assert any(name == c or name.startswith(f"{c}.") for name in named for c in choices), (
-            f"{choices} not in {named}"
-        )
 
 
 def _at(timestamp: str) -> datetime:

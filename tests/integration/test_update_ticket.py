@@ -3,35 +3,20 @@ on lists and stats; tenant isolation; rejected updates that leave the ticket as 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from tests.support.assertions import assert_error
 from tests.support.events import load_event
 from tests.support.factories import Seeder
-from tests.support.handlers import Api, ApiResponse, invoke
+from tests.support.handlers import Api, invoke
 
 TAG_A = "6f1c2b9e-3d4a-4f5b-8c7d-1e2f3a4b5c6d"
 TAG_B = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
 # What GET adds to the ticket fields PATCH returns.
 _READ_ONLY_EXTRAS = ("messages", "messagesCursor")
-
-
-def assert_error(response: ApiResponse, status: int, code: str, *fields: str) -> None:
-    """The error envelope, with details naming each field (or a part of it: tagIds -> tagIds.0)."""
-    assert response.status == status, response.json
-    body = response.json
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert isinstance(body["error"]["details"], list)
-    datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00"))
-    assert "Traceback" not in json.dumps(body)
-    named = response.error_fields()
-    for field in fields:
-        assert any(name == field or name.startswith(f"{field}.") for name in named), f"{field} not in {named}"
 
 
 def _at(timestamp: str) -> datetime:
