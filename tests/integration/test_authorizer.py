@@ -134,7 +134,13 @@ def test_creating_an_existing_tenant_changes_nothing(
         table, "create-tenant", "--id", "globex", "--name", "Globex", "--prefix", "GLX", capsys=capsys
     )
     assert created["created"] is True
-    assert created["tenant"] == {"id": "globex", "name": "Globex", "ticketPrefix": "GLX"}
+    assert created["tenant"] == {
+        "id": "globex",
+        "name": "Globex",
+        "ticketPrefix": "GLX",
+        "senderEmail": None,
+        "plan": {"monthlyTicketQuota": None},
+    }
 
 
 def test_an_agent_key_needs_an_agent_and_only_an_agent_key_takes_one(table: str, seed: Any) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from tickets import clients
 from tickets.ids import new_ulid, utc_now
 from tickets.logic import api_keys
-from tickets.models.domain import Agent, ApiKey, Customer, Tenant, json_dump
+from tickets.models.domain import Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
 from tickets.models.enums import Role
 from tickets.store.access import AccessRepository
 from tickets.store.repository import TicketRepository
@@ -45,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     tenant.add_argument("--id", required=True)
     tenant.add_argument("--name", required=True)
     tenant.add_argument("--prefix", required=True, help="ticket number prefix, e.g. INV")
+    tenant.add_argument("--sender-email", help="the address notifications are sent from")
+    tenant.add_argument("--monthly-ticket-quota", type=int, help="tickets a month (default: no limit)")
+
+    plan = commands.add_parser("set-plan", help="change a tenant's plan")
+    plan.add_argument("--tenant", required=True)
+    plan.add_argument("--monthly-ticket-quota", type=int, help="tickets a month; leave out for no limit")
 
     key = commands.add_parser("create-key", help="create an API key; the key is printed once")
     key.add_argument("--tenant", required=True)
@@ -73,54 +80,97 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass(frozen=True)
+class Stores:
+    tickets: TicketRepository
+    access: AccessRepository
+
+
+def create_tenant(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    tenant = Tenant(
+        id=arguments.id,
+        name=arguments.name,
+        ticket_prefix=arguments.prefix,
+        sender_email=arguments.sender_email,
+        plan=TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota),
+    )
+    return {"tenant": json_dump(tenant), "created": stores.tickets.create_tenant(tenant)}
+
+
+def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    updated = stores.tickets.set_plan(
+        arguments.tenant, TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota)
+    )
+    if updated is None:
+        raise SystemExit(f"No tenant {arguments.tenant}")
+    return {"tenant": json_dump(updated)}
+
+
+def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    if (arguments.role == Role.AGENT) != bool(arguments.agent_id):
+        raise SystemExit("--agent-id is required for an agent key, and only for one")
+    key = ApiKey(
+        tenant_id=arguments.tenant,
+        id=api_keys.new_key_id(),
+        role=arguments.role,
+        agent_id=arguments.agent_id,
+        name=arguments.name,
+        created_at=utc_now(),
+    )
+    secret = api_keys.new_secret()
+    stores.access.add_key(key, api_keys.key_hash(secret))
+    return {"key": secret, "apiKey": json_dump(key), "note": "the key is shown once; store it now"}
+
+
+def list_keys(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    return {"apiKeys": [json_dump(key) for key in stores.access.list_keys(arguments.tenant)]}
+
+
+def revoke_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    revoked = stores.access.revoke_key(arguments.tenant, arguments.key_id, utc_now())
+    if revoked is None:
+        raise SystemExit(f"Tenant {arguments.tenant} has no key {arguments.key_id}")
+    return {"apiKey": json_dump(revoked)}
+
+
+def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    now = utc_now()
+    customer = Customer(
+        tenant_id=arguments.tenant,
+        id=new_ulid(now),
+        external_id=arguments.external_id,
+        email=arguments.email,
+        name=arguments.name,
+        created_at=now,
+        updated_at=now,
+    )
+    stores.tickets.put_customer(customer)
+    return {"customer": json_dump(customer)}
+
+
+def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    agent = Agent(tenant_id=arguments.tenant, id=arguments.id, name=arguments.name, email=arguments.email)
+    stores.tickets.put_agent(agent)
+    return {"agent": json_dump(agent)}
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
+    "create-tenant": create_tenant,
+    "set-plan": set_plan,
+    "create-key": create_key,
+    "list-keys": list_keys,
+    "revoke-key": revoke_key,
+    "put-customer": put_customer,
+    "put-agent": put_agent,
+}
+
+
 def run(arguments: argparse.Namespace) -> dict[str, Any]:
     table = arguments.table or table_of_stack(arguments.stack)
-    tickets = TicketRepository(clients.dynamodb(), table)
-    access = AccessRepository(clients.dynamodb(), table)
-    now = utc_now()
-    match arguments.command:
-        case "create-tenant":
-            tenant = Tenant(id=arguments.id, name=arguments.name, ticket_prefix=arguments.prefix)
-            return {"tenant": json_dump(tenant), "created": tickets.create_tenant(tenant)}
-        case "create-key":
-            if (arguments.role == Role.AGENT) != bool(arguments.agent_id):
-                raise SystemExit("--agent-id is required for an agent key, and only for one")
-            key = ApiKey(
-                tenant_id=arguments.tenant,
-                id=api_keys.new_key_id(),
-                role=arguments.role,
-                agent_id=arguments.agent_id,
-                name=arguments.name,
-                created_at=now,
-            )
-            secret = api_keys.new_secret()
-            access.add_key(key, api_keys.key_hash(secret))
-            return {"key": secret, "apiKey": json_dump(key), "note": "the key is shown once; store it now"}
-        case "list-keys":
-            return {"apiKeys": [json_dump(key) for key in access.list_keys(arguments.tenant)]}
-        case "revoke-key":
-            revoked = access.revoke_key(arguments.tenant, arguments.key_id, now)
-            if revoked is None:
-                raise SystemExit(f"Tenant {arguments.tenant} has no key {arguments.key_id}")
-            return {"apiKey": json_dump(revoked)}
-        case "put-customer":
-            customer = Customer(
-                tenant_id=arguments.tenant,
-                id=new_ulid(now),
-                external_id=arguments.external_id,
-                email=arguments.email,
-                name=arguments.name,
-                created_at=now,
-                updated_at=now,
-            )
-            tickets.put_customer(customer)
-            return {"customer": json_dump(customer)}
-        case _:
-            agent = Agent(
-                tenant_id=arguments.tenant, id=arguments.id, name=arguments.name, email=arguments.email
-            )
-            tickets.put_agent(agent)
-            return {"agent": json_dump(agent)}
+    client = clients.dynamodb()
+    return COMMANDS[arguments.command](
+        arguments, Stores(TicketRepository(client, table), AccessRepository(client, table))
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     VALIDATION_ERROR = "VALIDATION_ERROR"
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
+    PLAN_LIMIT_REACHED = "PLAN_LIMIT_REACHED"
     TICKET_NOT_FOUND = "TICKET_NOT_FOUND"
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
@@ -26,6 +27,7 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.VALIDATION_ERROR: HTTPStatus.BAD_REQUEST,
     ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
+    ErrorCode.PLAN_LIMIT_REACHED: HTTPStatus.FORBIDDEN,
     ErrorCode.TICKET_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CUSTOMER_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
@@ -69,6 +71,14 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     def __init__(self, message: str) -> None:
         super().__init__(ErrorCode.FORBIDDEN, message)
+
+
+class PlanLimitReached(DomainError):
+    def __init__(self, quota: int | None) -> None:
+        super().__init__(
+            ErrorCode.PLAN_LIMIT_REACHED,
+            f"The plan's monthly ticket quota ({quota}) is reached for this month",
+        )
 
 
 class TicketNotFound(DomainError):

@@ -34,6 +34,8 @@ STATS_PREFIX = "STATS#"
 CUSTOMER_PREFIX = "CUSTOMER#"
 AGENT_PREFIX = "AGENT#"
 API_KEY_PREFIX = "APIKEY#"
+# Tickets created in a month, an attribute of the tenant item per month: ticketsCreated#2026-11.
+MONTHLY_TICKETS_PREFIX = "ticketsCreated#"
 API_KEY_SK = "#APIKEY"
 
 
@@ -150,3 +152,7 @@ def api_keys_partition(tenant_id: str) -> tuple[str, str]:
 
 def api_key_lookup_key(key_hash: str) -> Key:
     return {PK: f"{API_KEY_PREFIX}{key_hash}", SK: API_KEY_SK}
+
+
+def monthly_tickets_attribute(period: str) -> str:
+    return f"{MONTHLY_TICKETS_PREFIX}{period}"

@@ -7,7 +7,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tickets.errors import AgentNotFound, CustomerNotFound, ServiceUnavailable, TicketNotFound, Unauthorized
+from tickets.errors import (
+    AgentNotFound,
+    CustomerNotFound,
+    PlanLimitReached,
+    ServiceUnavailable,
+    TicketNotFound,
+    Unauthorized,
+)
 from tickets.ids import is_ulid, new_ulid, utc_now
 from tickets.logic import access, listing, workflow
 from tickets.logic.access import Action, Caller
@@ -16,7 +23,7 @@ from tickets.models.domain import Message, Ticket, TicketStats
 from tickets.models.enums import Awaiting, Channel, TicketStatus
 from tickets.models.requests import CreateTicketRequest, ListTicketsQuery, ReplyRequest, UpdateTicketRequest
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
-from tickets.store.repository import ExternalIdTaken, ListRead, StaleWrite, TicketRepository
+from tickets.store.repository import ExternalIdTaken, ListRead, QuotaExhausted, StaleWrite, TicketRepository
 
 MESSAGES_PER_PAGE = 100
 # Optimistic writes retried when another writer got to the ticket first.
@@ -43,11 +50,15 @@ class TicketService:
             return self._existing(tenant_id, context.existing_ticket_id), False
         if context.customer is None:
             raise CustomerNotFound(request.customer_external_id)
-        allocated = self._repository.allocate_ticket_number(tenant_id)
+        now = utc_now()
+        period = workflow.quota_period(now)
+        try:
+            allocated = self._repository.allocate_ticket_number(tenant_id, period)
+        except QuotaExhausted as exhausted:
+            raise PlanLimitReached(exhausted.tenant.plan.monthly_ticket_quota) from None
         if allocated is None:  # the tenant was deleted in between
             raise Unauthorized("The tenant of these credentials does not exist")
         tenant, sequence = allocated
-        now = utc_now()
         ticket = Ticket(
             tenant_id=tenant_id,
             id=new_ulid(now),
@@ -70,6 +81,8 @@ class TicketService:
                 ticket, sequence, workflow.list_memberships(ticket), workflow.stats_delta(None, ticket)
             )
         except ExternalIdTaken as taken:
+            # Not created after all: the quota gets the ticket back (the number stays used).
+            self._repository.release_quota(tenant_id, period)
             return self._existing(tenant_id, taken.ticket_id), False
         return ticket, True
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tickets.errors import Conflict, FieldIssue
 from tickets.keys import ListDimension, ListMembership
@@ -23,6 +23,11 @@ def parse_ticket_number(reference: str) -> tuple[str, int] | None:
     if not separator or not prefix or not digits.isdigit() or len(digits) > MAX_SEQUENCE_DIGITS:
         return None
     return prefix.upper(), int(digits)
+
+
+def quota_period(moment: datetime) -> str:
+    """Quotas are per calendar month, in UTC: '2026-11'."""
+    return moment.astimezone(UTC).strftime("%Y-%m")
 
 
 def initial_status(assigned_agent: AgentRef | None) -> TicketStatus:

@@ -12,6 +12,7 @@ from tickets.models.types import (
     AgentId,
     Amount,
     Currency,
+    Email,
     Identifier,
     Label,
     LongLine,
@@ -88,10 +89,19 @@ class Agent(CamelModel):
         return AgentRef(id=self.id, name=self.name, email=self.email)
 
 
+class TenantPlan(CamelModel):
+    """None: no monthly quota."""
+
+    monthly_ticket_quota: int | None = Field(default=None, ge=0)
+
+
 class Tenant(CamelModel):
-    id: str
-    name: str
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    name: ShortText
     ticket_prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,9}$")
+    # Notifications go out from this address (SES identity of the deploying account).
+    sender_email: Email | None = None
+    plan: TenantPlan = Field(default_factory=TenantPlan)
 
 
 class ApiKey(CamelModel):

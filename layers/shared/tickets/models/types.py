@@ -88,6 +88,8 @@ TagIds = Annotated[
     Field(max_length=MAX_TAGS),
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# Deliberately loose (one @, no spaces, bounded); deliverability is SES's business.
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$", max_length=320)]
 Amount = Annotated[
     Decimal,
     Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False),

@@ -41,6 +41,11 @@ def _attributes(model: BaseModel, exclude: set[str] | None = None) -> dict[str, 
     return data
 
 
+def attributes_of(model: BaseModel) -> dict[str, Any]:
+    """A nested model as a DynamoDB map: camelCase, absent values left out (never NULL)."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
 def _model(model_type: type[ModelT], values: dict[str, Any]) -> ModelT:
     data = {name: value for name, value in values.items() if name not in ("PK", "SK", "entity")}
     for name in _JSON_ATTRIBUTES & data.keys():
@@ -69,8 +74,11 @@ def tenant_item(tenant: Tenant) -> Item:
 
 
 def tenant_from_item(item: Item) -> Tenant:
-    values = deserialize(item)
-    values.pop("ticketSequence", None)
+    values = {
+        name: value
+        for name, value in deserialize(item).items()
+        if name != "ticketSequence" and not name.startswith(keys.MONTHLY_TICKETS_PREFIX)
+    }
     return _model(Tenant, values)
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from tickets import keys
 from tickets.keys import Entity, ListMembership
-from tickets.models.domain import Agent, Customer, Message, Tenant, Ticket, TicketSummary
+from tickets.models.domain import (
+    Agent,
+    Customer,
+    Message,
+    Tenant,
+    TenantPlan,
+    Ticket,
+    TicketSummary,
+    json_dump,
+)
 from tickets.store import items
 from tickets.store.items import Item
 from tickets.store.table import Table, TransactionRejected, plain_key, typed_key
@@ -19,6 +28,12 @@ if TYPE_CHECKING:
 
 class StaleWrite(Exception):
     """The ticket changed since it was read (its version moved on)."""
+
+
+class QuotaExhausted(Exception):
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(tenant.id)
+        self.tenant = tenant
 
 
 class ExternalIdTaken(Exception):
@@ -83,6 +98,24 @@ class TicketRepository(Table):
             return False
         return True
 
+    def set_plan(self, tenant_id: str, plan: TenantPlan) -> Tenant | None:
+        try:
+            response = self._call(
+                self._client.update_item,
+                TableName=self._table,
+                Key=typed_key(keys.tenant_key(tenant_id)),
+                UpdateExpression="SET #plan = :plan",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames={"#plan": "plan"},
+                ExpressionAttributeValues={
+                    ":plan": items.serialize({"plan": items.attributes_of(plan)})["plan"]
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        return items.tenant_from_item(response["Attributes"])
+
     def put_customer(self, customer: Customer) -> None:
         self._call(self._client.put_item, TableName=self._table, Item=items.customer_item(customer))
 
@@ -110,22 +143,48 @@ class TicketRepository(Table):
             existing_ticket_id=guard["ticketId"]["S"] if guard else None,
         )
 
-    def allocate_ticket_number(self, tenant_id: str) -> tuple[Tenant, int] | None:
-        """The tenant and its next ticket sequence number (atomic counter); None for an unknown tenant."""
+    def allocate_ticket_number(self, tenant_id: str, period: str) -> tuple[Tenant, int] | None:
+        """The tenant and its next ticket number, counting the ticket against the period's quota, in
+        one conditional update (exact under any concurrency). None for an unknown tenant; raises
+        QuotaExhausted when the tenant's plan allows no more tickets this period."""
         try:
             response = self._call(
                 self._client.update_item,
                 TableName=self._table,
                 Key=typed_key(keys.tenant_key(tenant_id)),
-                UpdateExpression="ADD ticketSequence :one",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues={":one": {"N": "1"}},
+                UpdateExpression="SET #month = if_not_exists(#month, :zero) + :one ADD ticketSequence :one",
+                ConditionExpression=(
+                    "attribute_exists(PK) AND (attribute_not_exists(#plan.#quota)"
+                    " OR (attribute_not_exists(#month) AND #plan.#quota > :zero) OR #month < #plan.#quota)"
+                ),
+                ExpressionAttributeNames={
+                    "#month": keys.monthly_tickets_attribute(period),
+                    "#plan": "plan",
+                    "#quota": "monthlyTicketQuota",
+                },
+                ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"}},
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except self._client.exceptions.ConditionalCheckFailedException:
+        except self._client.exceptions.ConditionalCheckFailedException as error:
+            old = cast("Item | None", dict(error.response).get("Item"))  # the tenant as it was, if any
+            if old:
+                raise QuotaExhausted(items.tenant_from_item(old)) from None
             return None
         attributes = response["Attributes"]
         return items.tenant_from_item(attributes), int(attributes["ticketSequence"]["N"])
+
+    def release_quota(self, tenant_id: str, period: str) -> None:
+        """Give back a ticket counted against the quota whose creation then failed for certain."""
+        self._call(
+            self._client.update_item,
+            TableName=self._table,
+            Key=typed_key(keys.tenant_key(tenant_id)),
+            UpdateExpression="ADD #month :minus",
+            ConditionExpression="#month > :zero",
+            ExpressionAttributeNames={"#month": keys.monthly_tickets_attribute(period)},
+            ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+        )
 
     # Tickets ---------------------------------------------------------------------------------------
 
