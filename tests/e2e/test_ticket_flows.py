@@ -158,3 +158,15 @@ def test_another_tenants_ticket_does_not_exist_for_this_tenant(api: Client, stac
     assert other.get(ticket["id"]).status == 404
     assert other.update(ticket["id"], {"status": "CLOSED"}).status == 404
     assert api.get(ticket["id"]).data["status"] == "OPEN"
+
+
+def test_a_customer_put_over_http_can_open_tickets_and_stays_in_its_tenant(api: Client, stack: Stack) -> None:
+    external_id = f"cus_{uuid.uuid4().hex[:12]}"
+    put = api.request("PUT", f"/v1/customers/{external_id}", json={"email": "ann@example.com", "name": "Ann"})
+    assert put.status == 201
+    assert api.request("GET", f"/v1/customers/{external_id}").data["email"] == "ann@example.com"
+    ticket = api.create({"customerExternalId": external_id, "subject": "Where is my parcel?"})
+    assert ticket.status == 201
+    assert ticket.data["customer"]["name"] == "Ann"
+    other = Client(stack.api_url, stack.keys["otherTenantAdmin"])
+    assert other.request("GET", f"/v1/customers/{external_id}").status == 404

@@ -18,6 +18,9 @@ _ROUTES = {
     "get_ticket": "get_ticket.json",
     "reply_ticket": "reply_ticket_agent.json",
     "update_ticket": "update_ticket_close.json",
+    "upsert_customer": "customers_put.json",
+    "get_customer": "customers_get.json",
+    "list_customers": "customers_list.json",
 }
 
 
@@ -55,11 +58,17 @@ def _set_caller(event: dict[str, Any], tenant_id: str | None, role: str, agent_i
 
 
 def _set_ticket(event: dict[str, Any], ticket_id: str) -> None:
-    resource: str = event["resource"]
-    path = resource.replace("{ticketId}", quote(ticket_id, safe=""))
+    _set_path(event, {"ticketId": ticket_id})
+
+
+def _set_path(event: dict[str, Any], parameters: dict[str, str]) -> None:
+    """The resource's {placeholders} filled in, percent-encoded in the path as a client sends them."""
+    path: str = event["resource"]
+    for name, value in parameters.items():
+        path = path.replace(f"{{{name}}}", quote(value, safe=""))
     event["path"] = path
     event["requestContext"]["path"] = f"/dev{path}"
-    event["pathParameters"] = {"ticketId": ticket_id}
+    event["pathParameters"] = parameters
 
 
 def api_event(
@@ -69,6 +78,7 @@ def api_event(
     raw_body: str | None = None,
     query: dict[str, str | list[str]] | None = None,
     ticket_id: str | None = None,
+    path: dict[str, str] | None = None,
     tenant_id: str | None = DEFAULT_TENANT,
     role: str = "admin",
     agent_id: str | None = None,
@@ -82,6 +92,8 @@ def api_event(
     _set_caller(event, tenant_id, role, agent_id)
     if ticket_id is not None:
         _set_ticket(event, ticket_id)
+    if path is not None:
+        _set_path(event, path)
     event["body"] = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
     if event["body"] is not None:
         event["headers"].setdefault("Content-Type", "application/json")

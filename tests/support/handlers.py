@@ -65,7 +65,7 @@ def invoke(function: str, event: dict[str, Any]) -> ApiResponse:
 
 
 class Api:
-    """The five ticket routes, as the holder of one tenant's key (admin unless said) sees them."""
+    """The ticket and customer routes, as the holder of one tenant's key (admin unless said) sees them."""
 
     def __init__(self, tenant_id: str = "acme", role: str = "admin", agent_id: str | None = None) -> None:
         self.tenant_id = tenant_id
@@ -88,3 +88,15 @@ class Api:
     def update(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
         event = api_event("update_ticket", body=body, ticket_id=ticket_id, **(self.caller | kwargs))
         return invoke("update_ticket", event)
+
+    def put_customer(self, external_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        event = api_event(
+            "upsert_customer", body=body, path={"externalId": external_id}, **(self.caller | kwargs)
+        )
+        return invoke("customers", event)
+
+    def get_customer(self, external_id: str) -> ApiResponse:
+        return invoke("customers", api_event("get_customer", path={"externalId": external_id}, **self.caller))
+
+    def list_customers(self, **query: str) -> ApiResponse:
+        return invoke("customers", api_event("list_customers", query=query, **self.caller))

@@ -100,6 +100,11 @@ def customer_key(tenant_id: str, external_id: str) -> Key:
     return {PK: _tenant(tenant_id), SK: f"{CUSTOMER_PREFIX}{external_id}"}
 
 
+def customers_partition(tenant_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of a tenant's customers, in externalId order."""
+    return _tenant(tenant_id), CUSTOMER_PREFIX
+
+
 def agent_key(tenant_id: str, agent_id: str) -> Key:
     return {PK: _tenant(tenant_id), SK: f"{AGENT_PREFIX}{agent_id}"}
 

@@ -14,13 +14,14 @@ from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tickets import clients
 from tickets.errors import HTTP_STATUS, DomainError, ErrorCode, FieldIssue, Unauthorized, ValidationFailed
 from tickets.ids import utc_now
 from tickets.logic.access import Caller
 from tickets.logic.cursor import CursorCodec
+from tickets.logic.customers import CustomerService
 from tickets.logic.service import TicketService
 from tickets.models.enums import Role
 from tickets.models.responses import ErrorBody, ErrorDetail, ErrorEnvelope, SuccessEnvelope
@@ -165,6 +166,17 @@ def caller(app: APIGatewayRestResolver) -> Caller:
         raise Unauthorized() from None
 
 
+def path_value(value: str, adapter: TypeAdapter[str], field: str) -> str:
+    """A path parameter checked against its type: a 400 naming it when it does not fit."""
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as error:
+        issues = [
+            FieldIssue(field, str(issue["msg"]).removeprefix("Value error, ")) for issue in error.errors()
+        ]
+        raise ValidationFailed("The request is invalid", issues) from None
+
+
 def reject_unknown_query(app: APIGatewayRestResolver, model: type[BaseModel]) -> None:
     """Query parameters the model does not know are an error, not silently ignored (typos)."""
     known = {field.alias or name for name, field in model.model_fields.items()}
@@ -181,3 +193,10 @@ def ticket_service() -> TicketService:
     settings = get_settings()
     repository = TicketRepository(clients.dynamodb(), settings.table_name)
     return TicketService(repository, CursorCodec(settings.cursor_signing_key))
+
+
+@lru_cache(maxsize=1)
+def customer_service() -> CustomerService:
+    settings = get_settings()
+    repository = TicketRepository(clients.dynamodb(), settings.table_name)
+    return CustomerService(repository, CursorCodec(settings.cursor_signing_key))

@@ -16,11 +16,23 @@ class Action(StrEnum):
     POST_CUSTOMER_MESSAGE = "post customer messages"
     POST_AGENT_MESSAGE = "post agent messages"
     UPDATE_TICKET = "update tickets"
+    READ_CUSTOMERS = "read customers"
+    WRITE_CUSTOMERS = "create or change customers"
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.INTEGRATION: frozenset({Action.CREATE_TICKET, Action.READ_TICKETS, Action.POST_CUSTOMER_MESSAGE}),
-    Role.AGENT: frozenset({Action.READ_TICKETS, Action.POST_AGENT_MESSAGE, Action.UPDATE_TICKET}),
+    Role.INTEGRATION: frozenset(
+        {
+            Action.CREATE_TICKET,
+            Action.READ_TICKETS,
+            Action.POST_CUSTOMER_MESSAGE,
+            Action.READ_CUSTOMERS,
+            Action.WRITE_CUSTOMERS,
+        }
+    ),
+    Role.AGENT: frozenset(
+        {Action.READ_TICKETS, Action.POST_AGENT_MESSAGE, Action.UPDATE_TICKET, Action.READ_CUSTOMERS}
+    ),
     Role.ADMIN: frozenset(Action),
 }
 

@@ -13,6 +13,7 @@ from tickets.models.types import (
     MAX_ATTACHMENTS,
     AgentId,
     CsvList,
+    Email,
     Identifier,
     Markdown,
     Metadata,
@@ -120,3 +121,16 @@ class ListTicketsQuery(RequestModel):
 
 class GetTicketQuery(RequestModel):
     messages_cursor: str | None = Field(default=None, min_length=1, max_length=4096)
+
+
+class UpsertCustomerRequest(RequestModel):
+    """PUT replaces the customer's details: a field left out is cleared."""
+
+    email: Email | None = None
+    name: Identifier | None = None
+    metadata: Metadata | None = None
+
+
+class ListCustomersQuery(RequestModel):
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: str | None = Field(default=None, min_length=1, max_length=4096)

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from tickets.errors import ErrorCode
 from tickets.models.base import CamelModel
-from tickets.models.domain import Message, Ticket, TicketStats, TicketSummary
+from tickets.models.domain import Customer, Message, Ticket, TicketStats, TicketSummary
 from tickets.models.types import Timestamp
 
 
@@ -67,4 +67,16 @@ class ListEnvelope(CamelModel):
     data: list[TicketSummary]
     meta: PageMeta
     stats: TicketStats
+    timestamp: Timestamp
+
+
+class CustomerPage(CamelModel):
+    data: list[Customer]
+    meta: PageMeta
+
+
+class CustomerListEnvelope(CamelModel):
+    success: bool = True
+    data: list[Customer]
+    meta: PageMeta
     timestamp: Timestamp

@@ -92,6 +92,11 @@ def customer_item(customer: Customer) -> Item:
     )
 
 
+def customer_attributes(customer: Customer) -> dict[str, Any]:
+    """The customer's attributes as stored (plain values, nested ones as JSON text), for updates."""
+    return _attributes(customer)
+
+
 def customer_from_item(item: Item) -> Customer:
     return _model(Customer, deserialize(item))
 

@@ -1,0 +1,75 @@
+"""/v1/customers: upsert, get and list the tenant's customers (the people tickets are created for)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import TypeAdapter
+
+from tickets.api.http import (
+    build_resolver,
+    caller,
+    customer_service,
+    envelope,
+    path_value,
+    reject_unknown_query,
+    success,
+)
+from tickets.ids import utc_now
+from tickets.models.domain import Customer
+from tickets.models.requests import ListCustomersQuery, UpsertCustomerRequest
+from tickets.models.responses import CustomerListEnvelope, SuccessEnvelope
+from tickets.models.types import Identifier
+
+app = build_resolver()
+# The route sees the raw path segment; customers' own ids may hold characters clients percent-encode.
+ExternalId = Annotated[str, Path(min_length=1, max_length=768)]
+EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+def _one(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": SuccessEnvelope[Customer]}}}
+
+
+def _external_id(raw: str) -> str:
+    return path_value(unquote(raw), EXTERNAL_ID, "externalId")
+
+
+@app.put(
+    "/v1/customers/<externalId>",
+    summary="Create or replace a customer",
+    responses={200: _one("Replaced"), 201: _one("Created")},
+)
+def upsert_customer(
+    externalId: ExternalId,
+    request: Annotated[UpsertCustomerRequest, Body(embed=False)],
+) -> Response[str]:
+    customer, created = customer_service().upsert(caller(app), _external_id(externalId), request)
+    return success(customer, HTTPStatus.CREATED if created else HTTPStatus.OK)
+
+
+@app.get(
+    "/v1/customers/<externalId>",
+    summary="Get a customer",
+    responses={200: _one("The customer")},
+)
+def get_customer(externalId: ExternalId) -> Response[str]:
+    return success(customer_service().get(caller(app), _external_id(externalId)))
+
+
+@app.get(
+    "/v1/customers",
+    summary="List customers",
+    responses={
+        200: {"description": "A page", "content": {"application/json": {"model": CustomerListEnvelope}}}
+    },
+)
+def list_customers(query: Annotated[ListCustomersQuery, Query()]) -> Response[str]:
+    reject_unknown_query(app, ListCustomersQuery)
+    page = customer_service().list(caller(app), query)
+    return envelope(CustomerListEnvelope(data=page.data, meta=page.meta, timestamp=utc_now()))

@@ -1,0 +1,55 @@
+"""The customers of a tenant: who tickets are created for."""
+
+from __future__ import annotations
+
+from tickets.errors import CustomerNotFound
+from tickets.ids import new_ulid, utc_now
+from tickets.logic import access
+from tickets.logic.access import Action, Caller
+from tickets.logic.cursor import CursorCodec
+from tickets.models.domain import Customer
+from tickets.models.requests import ListCustomersQuery, UpsertCustomerRequest
+from tickets.models.responses import CustomerPage, PageMeta
+from tickets.store.repository import TicketRepository
+
+_SCOPE = "customers"
+
+
+class CustomerService:
+    def __init__(self, repository: TicketRepository, cursors: CursorCodec) -> None:
+        self._repository = repository
+        self._cursors = cursors
+
+    def upsert(
+        self, caller: Caller, external_id: str, request: UpsertCustomerRequest
+    ) -> tuple[Customer, bool]:
+        """The customer as stored, and True when it was created by this call."""
+        access.require(caller, Action.WRITE_CUSTOMERS)
+        now = utc_now()
+        customer = Customer(
+            tenant_id=caller.tenant_id,
+            id=new_ulid(now),
+            external_id=external_id,
+            email=request.email,
+            name=request.name,
+            metadata=request.metadata,
+            created_at=now,
+            updated_at=now,
+        )
+        return self._repository.upsert_customer(customer)
+
+    def get(self, caller: Caller, external_id: str) -> Customer:
+        access.require(caller, Action.READ_CUSTOMERS)
+        customer = self._repository.get_customer(caller.tenant_id, external_id)
+        if customer is None:
+            raise CustomerNotFound(external_id)
+        return customer
+
+    def list(self, caller: Caller, query: ListCustomersQuery) -> CustomerPage:
+        access.require(caller, Action.READ_CUSTOMERS)
+        start = self._cursors.decode(caller.tenant_id, _SCOPE, query.cursor) if query.cursor else None
+        customers, resume = self._repository.list_customers(caller.tenant_id, start, query.limit)
+        cursor = self._cursors.encode(caller.tenant_id, _SCOPE, resume) if resume else None
+        return CustomerPage(
+            data=customers, meta=PageMeta(limit=query.limit, count=len(customers), next_cursor=cursor)
+        )
