@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.support.events import EVENTS
@@ -28,7 +29,7 @@ def authorize(headers: dict[str, str]) -> dict[str, Any]:
 
 
 def run_admin(table: str, *arguments: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    assert admin.main(["--table", table, *arguments]) == 0
+    assert admin.main(["--table", table, *arguments]) == 0, capsys.readouterr().err
     output: dict[str, Any] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     return output
 
@@ -140,6 +141,7 @@ def test_creating_an_existing_tenant_changes_nothing(
         "ticketPrefix": "GLX",
         "senderEmail": None,
         "plan": {"monthlyTicketQuota": None},
+        "usageKeyId": None,
     }
 
 
@@ -162,3 +164,41 @@ def test_an_agent_key_needs_an_agent_and_only_an_agent_key_takes_one(table: str,
                 "a",
             ]
         )
+
+
+def test_a_tenant_gets_its_own_usage_key_and_its_keys_name_it_for_rate_limits(
+    table: str, seed: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the stack's per-tenant usage plan
+    apigateway = boto3.client("apigateway")
+    plan_id = apigateway.create_usage_plan(name="per-tenant", throttle={"rateLimit": 50, "burstLimit": 100})[
+        "id"
+    ]
+    # When a tenant is created with it, and a key for the tenant
+    tenant = ["create-tenant", "--id", "initech", "--name", "Initech", "--prefix", "INI"]
+    created = run_admin(table, "--usage-plan-id", plan_id, *tenant, capsys=capsys)
+    key = run_admin(
+        table, "create-key", "--tenant", "initech", "--role", "integration", "--name", "x", capsys=capsys
+    )
+    # Then the tenant's usage key is an API Gateway key in the plan (its own rate-limit bucket)...
+    usage_key_id = created["tenant"]["usageKeyId"]
+    assert [k["id"] for k in apigateway.get_usage_plan_keys(usagePlanId=plan_id)["items"]] == [usage_key_id]
+    value = apigateway.get_api_key(apiKey=usage_key_id, includeValue=True)["value"]
+    # ...which the authorizer names for every request with one of the tenant's keys
+    assert authorize({"X-API-Key": key["key"]})["usageIdentifierKey"] == value
+    assert "usageKey" not in created["tenant"]
+
+
+def test_ensure_usage_key_gives_an_existing_tenant_one_once(
+    table: str, seed: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apigateway = boto3.client("apigateway")
+    plan_id = apigateway.create_usage_plan(name="per-tenant")["id"]
+    first = run_admin(
+        table, "--usage-plan-id", plan_id, "ensure-usage-key", "--tenant", "acme", capsys=capsys
+    )
+    again = run_admin(
+        table, "--usage-plan-id", plan_id, "ensure-usage-key", "--tenant", "acme", capsys=capsys
+    )
+    assert first["tenant"]["usageKeyId"] == again["tenant"]["usageKeyId"]
+    assert len(apigateway.get_usage_plan_keys(usagePlanId=plan_id)["items"]) == 1

@@ -301,8 +301,11 @@ def deploy(profile: Profile, build_dir: Path, source_hash: str) -> dict[str, str
 
 
 def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
-    """MiniStack ignores the SAM GatewayResponses property: put the same responses on the API, then
-    deploy the stage again so they apply (the API is recreated when routes change, so every time)."""
+    """Where MiniStack differs from AWS, make the deployed API behave as template.yaml says on AWS:
+    - it ignores the SAM GatewayResponses property: put the same responses on the API;
+    - it drops ApiKeySourceType AUTHORIZER and would ask clients for an x-api-key header instead: the
+      methods stop requiring one (so there is no per-tenant rate limit locally);
+    then deploy the stage again so both apply (the API is recreated when routes change: every time)."""
     properties = template()["Resources"]["TicketsApi"]["Properties"]
     apigateway = profile.client("apigateway")
     for response_type, response in properties.get("GatewayResponses", {}).items():
@@ -311,7 +314,20 @@ def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
             arguments["statusCode"] = str(response["StatusCode"])
         if "ResponseTemplates" in response:
             arguments["responseTemplates"] = response["ResponseTemplates"]
+        headers = response.get("ResponseParameters", {}).get("Headers", {})
+        if headers:
+            arguments["responseParameters"] = {f"gatewayresponse.header.{k}": v for k, v in headers.items()}
         apigateway.put_gateway_response(**arguments)
+    for resource in apigateway.get_resources(restApiId=api_id, embed=["methods"], limit=500)["items"]:
+        for method, details in resource.get("resourceMethods", {}).items():
+            if details.get("apiKeyRequired"):
+                apigateway.update_method(
+                    restApiId=api_id,
+                    resourceId=resource["id"],
+                    httpMethod=method,
+                    # "replace" with "false" is stored as a (truthy) string by MiniStack; "remove" unsets it.
+                    patchOperations=[{"op": "remove", "path": "/apiKeyRequired"}],
+                )
     apigateway.create_deployment(restApiId=api_id, stageName=LOCAL_STAGE)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,12 +28,12 @@ from tickets.store.access import AccessRepository
 from tickets.store.repository import TicketRepository
 
 
-def table_of_stack(stack_name: str) -> str:
+def stack_outputs(stack_name: str) -> dict[str, str]:
     stacks = clients.cloudformation().describe_stacks(StackName=stack_name)["Stacks"]
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
     if "TableName" not in outputs:
         raise SystemExit(f"Stack {stack_name} has no TableName output")
-    return str(outputs["TableName"])
+    return outputs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--table", help="DynamoDB table name")
     where.add_argument("--stack", help="CloudFormation stack whose TableName output names the table")
+    parser.add_argument(
+        "--usage-plan-id", help="the stack's per-tenant usage plan (default: the stack's UsagePlanId output)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     tenant = commands.add_parser("create-tenant", help="create a tenant (an existing one is left unchanged)")
@@ -48,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     tenant.add_argument("--prefix", required=True, help="ticket number prefix, e.g. INV")
     tenant.add_argument("--sender-email", help="the address notifications are sent from")
     tenant.add_argument("--monthly-ticket-quota", type=int, help="tickets a month (default: no limit)")
+
+    usage = commands.add_parser("ensure-usage-key", help="give a tenant its rate-limit key if it has none")
+    usage.add_argument("--tenant", required=True)
 
     plan = commands.add_parser("set-plan", help="change a tenant's plan")
     plan.add_argument("--tenant", required=True)
@@ -84,6 +91,25 @@ def _parser() -> argparse.ArgumentParser:
 class Stores:
     tickets: TicketRepository
     access: AccessRepository
+    usage_plan_id: str | None
+
+
+def _ensure_usage_key(tenant: Tenant, stores: Stores) -> Tenant:
+    """An API Gateway API key for the tenant in the per-tenant usage plan (its rate-limit bucket)."""
+    if tenant.usage_key or stores.usage_plan_id is None:
+        return tenant
+    value = secrets.token_urlsafe(30)
+    apigateway = clients.apigateway()
+    created = apigateway.create_api_key(name=f"tenant-{tenant.id}", value=value, enabled=True)
+    apigateway.create_usage_plan_key(usagePlanId=stores.usage_plan_id, keyId=created["id"], keyType="API_KEY")
+    stores.tickets.set_usage_key(tenant.id, created["id"], value)
+    return tenant.model_copy(update={"usage_key_id": created["id"], "usage_key": value})
+
+
+def _tenant_view(tenant: Tenant) -> dict[str, Any]:
+    view = json_dump(tenant)
+    view.pop("usageKey", None)
+    return view
 
 
 def create_tenant(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
@@ -94,7 +120,25 @@ def create_tenant(arguments: argparse.Namespace, stores: Stores) -> dict[str, An
         sender_email=arguments.sender_email,
         plan=TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota),
     )
-    return {"tenant": json_dump(tenant), "created": stores.tickets.create_tenant(tenant)}
+    created = stores.tickets.create_tenant(tenant)
+    stored = stores.tickets.get_tenant(tenant.id)
+    assert stored is not None
+    stored = _ensure_usage_key(stored, stores)
+    warning = (
+        None
+        if stored.usage_key
+        else "no usage plan given: the tenant's requests are refused on AWS until ensure-usage-key"
+    )
+    return {"tenant": _tenant_view(stored), "created": created} | ({"warning": warning} if warning else {})
+
+
+def ensure_usage_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    tenant = stores.tickets.get_tenant(arguments.tenant)
+    if tenant is None:
+        raise SystemExit(f"No tenant {arguments.tenant}")
+    if stores.usage_plan_id is None:
+        raise SystemExit("Name the usage plan: --stack, or --usage-plan-id")
+    return {"tenant": _tenant_view(_ensure_usage_key(tenant, stores))}
 
 
 def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
@@ -103,12 +147,15 @@ def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     )
     if updated is None:
         raise SystemExit(f"No tenant {arguments.tenant}")
-    return {"tenant": json_dump(updated)}
+    return {"tenant": _tenant_view(updated)}
 
 
 def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     if (arguments.role == Role.AGENT) != bool(arguments.agent_id):
         raise SystemExit("--agent-id is required for an agent key, and only for one")
+    tenant = stores.tickets.get_tenant(arguments.tenant)
+    if tenant is None:
+        raise SystemExit(f"No tenant {arguments.tenant}: create it first")
     key = ApiKey(
         tenant_id=arguments.tenant,
         id=api_keys.new_key_id(),
@@ -116,6 +163,7 @@ def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
         agent_id=arguments.agent_id,
         name=arguments.name,
         created_at=utc_now(),
+        usage_key=tenant.usage_key,
     )
     secret = api_keys.new_secret()
     stores.access.add_key(key, api_keys.key_hash(secret))
@@ -156,6 +204,7 @@ def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
     "create-tenant": create_tenant,
+    "ensure-usage-key": ensure_usage_key,
     "set-plan": set_plan,
     "create-key": create_key,
     "list-keys": list_keys,
@@ -166,11 +215,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
 
 
 def run(arguments: argparse.Namespace) -> dict[str, Any]:
-    table = arguments.table or table_of_stack(arguments.stack)
+    outputs = stack_outputs(arguments.stack) if arguments.stack else {}
+    table = arguments.table or outputs["TableName"]
     client = clients.dynamodb()
-    return COMMANDS[arguments.command](
-        arguments, Stores(TicketRepository(client, table), AccessRepository(client, table))
-    )
+    plan_id = arguments.usage_plan_id or outputs.get("UsagePlanId")
+    stores = Stores(TicketRepository(client, table), AccessRepository(client, table), plan_id)
+    return COMMANDS[arguments.command](arguments, stores)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

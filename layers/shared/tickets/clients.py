@@ -41,6 +41,11 @@ def cloudformation() -> Any:
     return _client("cloudformation")
 
 
+def apigateway() -> Any:
+    """Only the admin CLI uses it, for tenants' usage keys."""
+    return _client("apigateway")
+
+
 def reset() -> None:
     """Forget the cached clients (tests create them again inside their AWS mocks)."""
     _clients.clear()

@@ -72,6 +72,7 @@ def authorize(raw_event: dict[str, Any]) -> dict[str, Any]:
         api_id=arn.api_id,
         stage=arn.stage,
         context=context,
+        usage_identifier_key=key.usage_key,
     )
     response.allow_all_routes()
     logger.info("Allowed", extra={"keyId": key.id, "tenantId": key.tenant_id, "role": key.role})

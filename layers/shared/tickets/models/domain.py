@@ -102,6 +102,9 @@ class Tenant(CamelModel):
     # Notifications go out from this address (SES identity of the deploying account).
     sender_email: Email | None = None
     plan: TenantPlan = Field(default_factory=TenantPlan)
+    # The tenant's API Gateway usage key (in the stack's usage plan): its rate limit bucket.
+    usage_key_id: str | None = None
+    usage_key: str | None = None
 
 
 class ApiKey(CamelModel):
@@ -114,6 +117,8 @@ class ApiKey(CamelModel):
     name: ShortText
     created_at: Timestamp
     revoked_at: Timestamp | None = None
+    # The tenant's usage key, copied here so the authorizer needs one read per key.
+    usage_key: str | None = None
 
 
 class TicketSummary(CamelModel):

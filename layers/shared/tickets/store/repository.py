@@ -97,6 +97,20 @@ class TicketRepository(Table):
             return False
         return True
 
+    def get_tenant(self, tenant_id: str) -> Tenant | None:
+        item = self._get(keys.tenant_key(tenant_id))
+        return items.tenant_from_item(item) if item else None
+
+    def set_usage_key(self, tenant_id: str, key_id: str, value: str) -> None:
+        self._call(
+            self._client.update_item,
+            TableName=self._table,
+            Key=typed_key(keys.tenant_key(tenant_id)),
+            UpdateExpression="SET usageKeyId = :id, usageKey = :value",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":id": {"S": key_id}, ":value": {"S": value}},
+        )
+
     def set_plan(self, tenant_id: str, plan: TenantPlan) -> Tenant | None:
         try:
             response = self._call(
