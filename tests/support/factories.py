@@ -33,6 +33,8 @@ class Seeder:
         return customer
 
     def agent(self, tenant_id: str = "acme", agent_id: str = "agent_n1", name: str = "Agent N1") -> Agent:
-        agent = Agent(tenant_id=tenant_id, id=agent_id, name=name, email=f"{agent_id}@acme.com")
+        agent = Agent(
+            tenant_id=tenant_id, id=agent_id, name=name, email=f"{agent_id}@acme.com", created_at=utc_now()
+        )
         self.repository.put_agent(agent)
         return agent

@@ -379,7 +379,7 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
                 )
                 tickets.put_customer(customer)
         for agent_id, name, email in DEMO_AGENTS:
-            tickets.put_agent(Agent(tenant_id=tenant.id, id=agent_id, name=name, email=email))
+            tickets.put_agent(Agent(tenant_id=tenant.id, id=agent_id, name=name, email=email, created_at=now))
     keys = previous.get("keys", {})
     wanted: dict[str, tuple[str, Role, str | None]] = {
         "admin": (DEMO_TENANT.id, Role.ADMIN, None),

@@ -197,9 +197,15 @@ def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any
 
 
 def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
-    agent = Agent(tenant_id=arguments.tenant, id=arguments.id, name=arguments.name, email=arguments.email)
-    stores.tickets.put_agent(agent)
-    return {"agent": json_dump(agent)}
+    agent = Agent(
+        tenant_id=arguments.tenant,
+        id=arguments.id,
+        name=arguments.name,
+        email=arguments.email,
+        created_at=utc_now(),
+    )
+    stored, _ = stores.tickets.put_agent(agent)
+    return {"agent": json_dump(stored)}
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {

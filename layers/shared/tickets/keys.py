@@ -105,6 +105,11 @@ def customers_partition(tenant_id: str) -> tuple[str, str]:
     return _tenant(tenant_id), CUSTOMER_PREFIX
 
 
+def agents_partition(tenant_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of a tenant's agents."""
+    return _tenant(tenant_id), AGENT_PREFIX
+
+
 def agent_key(tenant_id: str, agent_id: str) -> Key:
     return {PK: _tenant(tenant_id), SK: f"{AGENT_PREFIX}{agent_id}"}
 

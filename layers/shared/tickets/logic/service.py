@@ -241,6 +241,7 @@ class TicketService:
                     memberships_before=workflow.list_memberships(before),
                     memberships_after=workflow.list_memberships(after),
                     stats_delta=workflow.stats_delta(before, after),
+                    agent_load_delta=workflow.agent_load_delta(before, after),
                     message=message,
                 )
             except StaleWrite:

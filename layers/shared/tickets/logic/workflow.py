@@ -118,6 +118,19 @@ def stats_contribution(ticket: Ticket | None) -> dict[str, int]:
     }
 
 
+def agent_load_delta(before: Ticket | None, after: Ticket | None) -> dict[str, int]:
+    """How each agent's open-ticket load changes: an assigned ticket that is not closed counts one."""
+
+    def load(ticket: Ticket | None) -> dict[str, int]:
+        if ticket is None or ticket.assigned_agent is None or ticket.status == TicketStatus.CLOSED:
+            return {}
+        return {ticket.assigned_agent.id: 1}
+
+    old, new = load(before), load(after)
+    delta = {agent: new.get(agent, 0) - old.get(agent, 0) for agent in old.keys() | new.keys()}
+    return {agent: change for agent, change in delta.items() if change}
+
+
 def stats_delta(before: Ticket | None, after: Ticket | None) -> dict[str, int]:
     old, new = stats_contribution(before), stats_contribution(after)
     delta = {name: new.get(name, 0) - old.get(name, 0) for name in old.keys() | new.keys()}

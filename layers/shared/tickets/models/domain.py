@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, HttpUrl, StrictInt
 
 from tickets.models.base import CamelModel, RequestModel
-from tickets.models.enums import Awaiting, Channel, Party, Priority, Role, TicketStatus, Topic
+from tickets.models.enums import AgentLevel, Awaiting, Channel, Party, Priority, Role, TicketStatus, Topic
 from tickets.models.types import (
     AgentId,
     Amount,
@@ -82,8 +82,15 @@ class Customer(CamelModel):
 class Agent(CamelModel):
     tenant_id: str = Field(exclude=True)
     id: AgentId
-    name: str
-    email: str | None = None
+    name: ShortText
+    email: Email | None = None
+    level: AgentLevel = AgentLevel.N1
+    available: bool = True
+    max_open_tickets: int = Field(default=10, ge=0, le=1000)
+    # The load: assigned tickets that are not closed, kept in the same transactions as the tickets.
+    open_tickets: int = 0
+    last_assigned_at: Timestamp | None = None
+    created_at: Timestamp | None = None
 
     def ref(self) -> AgentRef:
         return AgentRef(id=self.id, name=self.name, email=self.email)

@@ -47,6 +47,14 @@ class Awaiting(StrEnum):
     NONE = "NONE"
 
 
+class AgentLevel(StrEnum):
+    """Support tiers: new tickets are assigned to available N1 agents."""
+
+    N1 = "N1"
+    N2 = "N2"
+    N3 = "N3"
+
+
 class Role(StrEnum):
     """What an API key may do (see logic/access.py)."""
 

@@ -106,6 +106,10 @@ def agent_item(agent: Agent) -> Item:
     return serialize(key | {"entity": Entity.AGENT, "tenantId": agent.tenant_id} | _attributes(agent))
 
 
+def agent_attributes(agent: Agent) -> dict[str, Any]:
+    return _attributes(agent)
+
+
 def agent_from_item(item: Item) -> Agent:
     return _model(Agent, deserialize(item))
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from tickets import keys
+from tickets.ids import format_timestamp
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import (
     Agent,
@@ -185,8 +187,70 @@ class TicketRepository(Table):
     def put_customer(self, customer: Customer) -> None:
         self._call(self._client.put_item, TableName=self._table, Item=items.customer_item(customer))
 
-    def put_agent(self, agent: Agent) -> None:
-        self._call(self._client.put_item, TableName=self._table, Item=items.agent_item(agent))
+    def put_agent(self, agent: Agent) -> tuple[Agent, bool]:
+        """Create the agent, or replace its profile (name, email, level, availability, capacity),
+        keeping its load, last assignment and createdAt. True when it was created."""
+        stored = items.agent_attributes(agent)
+        profile = {
+            name: stored.get(name) for name in ("name", "email", "level", "available", "maxOpenTickets")
+        }
+        kept = {"openTickets": 0, "createdAt": stored["createdAt"]}
+        fixed = {"entity": Entity.AGENT, "tenantId": agent.tenant_id, "id": agent.id}
+        agent_now = self._update_agent(agent.tenant_id, agent.id, profile | fixed, kept, condition=None)
+        assert agent_now is not None
+        return agent_now, agent_now.created_at == agent.created_at
+
+    def change_agent(self, tenant_id: str, agent_id: str, changes: dict[str, Any]) -> Agent | None:
+        """Set some profile fields (camelCase names) of an existing agent; None if there is none."""
+        return self._update_agent(tenant_id, agent_id, changes, {}, condition="attribute_exists(PK)")
+
+    def _update_agent(
+        self,
+        tenant_id: str,
+        agent_id: str,
+        values: dict[str, Any],
+        kept: dict[str, Any],
+        condition: str | None,
+    ) -> Agent | None:
+        """SET `values` (None: REMOVE), SET `kept` only where absent; one round trip."""
+        names = {f"#{name}": name for name in (*values, *kept)}
+        sets = [f"#{name} = :{name}" for name, value in values.items() if value is not None]
+        sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in kept]
+        removes = [f"#{name}" for name, value in values.items() if value is None]
+        placeholders = {f":{name}": value for name, value in (values | kept).items() if value is not None}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
+            "UpdateExpression": "SET "
+            + ", ".join(sets)
+            + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": items.serialize(placeholders),
+            "ReturnValues": "ALL_NEW",
+        }
+        if condition:
+            request["ConditionExpression"] = condition
+        try:
+            response = self._call(self._client.update_item, **request)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        return items.agent_from_item(response["Attributes"])
+
+    def list_agents(self, tenant_id: str) -> list[Agent]:
+        """Every agent of the tenant (a support team: tens, not thousands), in id order."""
+        partition, prefix = keys.agents_partition(tenant_id)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
+        }
+        agents: list[Agent] = []
+        while True:
+            response = self._call(self._client.query, **request)
+            agents.extend(items.agent_from_item(item) for item in response["Items"])
+            if not response.get("LastEvaluatedKey"):
+                return agents
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def get_agent(self, tenant_id: str, agent_id: str) -> Agent | None:
         item = self._get(keys.agent_key(tenant_id, agent_id))
@@ -301,10 +365,11 @@ class TicketRepository(Table):
         memberships_before: set[ListMembership],
         memberships_after: set[ListMembership],
         stats_delta: dict[str, int],
+        agent_load_delta: dict[str, int] | None = None,
         message: Message | None = None,
     ) -> None:
-        """Write a changed ticket (and a new message) if nobody else changed it since `before` was read.
-        Raises StaleWrite otherwise."""
+        """Write a changed ticket (and a new message) if nobody else changed it since `before` was read,
+        with its lists, stats and agents' loads. Raises StaleWrite otherwise."""
         tenant_id = after.tenant_id
         summary = after.summary()
         ticket_put = self._put(items.ticket_item(after), "#version = :expected")
@@ -322,12 +387,31 @@ class TicketRepository(Table):
             writes.append(
                 self._add_counters(keys.stats_shard_key(tenant_id, after.id), stats_delta, Entity.STATS)
             )
+        for agent_id, change in sorted((agent_load_delta or {}).items()):
+            writes.append(self._agent_load(tenant_id, agent_id, change, after.updated_at))
         try:
             self._transact(writes)
         except TransactionRejected as rejected:
             if rejected.reasons and rejected.reasons[0].get("Code") == "ConditionalCheckFailed":
                 raise StaleWrite(after.id) from None
             raise
+
+    def _agent_load(self, tenant_id: str, agent_id: str, change: int, at: datetime) -> dict[str, Any]:
+        """An agent's load moves with the ticket; a new assignment also stamps lastAssignedAt."""
+        expression = "ADD openTickets :change"
+        values: dict[str, Any] = {":change": {"N": str(change)}}
+        if change > 0:
+            expression += " SET lastAssignedAt = :at"
+            values[":at"] = {"S": format_timestamp(at)}
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
+                "UpdateExpression": expression,
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": values,
+            }
+        }
 
     def get_ticket(self, tenant_id: str, ticket_id: str, with_description: bool = False) -> Ticket | None:
         if not with_description:
