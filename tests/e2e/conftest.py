@@ -55,6 +55,7 @@ class Stack:
     api_url: str
     api_key: str
     keys: dict[str, str]
+    endpoint: str | None = None  # the local emulator, whose email outbox can be read
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +69,7 @@ def stack() -> Stack:
     if not stack_file.exists():
         pytest.fail(f"No stack: start one with `make run` (writes {stack_file}) or set API_URL and API_KEY")
     document = json.loads(stack_file.read_text())
-    return Stack(document["apiUrl"], document["apiKey"], document.get("keys", {}))
+    return Stack(document["apiUrl"], document["apiKey"], document.get("keys", {}), document.get("endpoint"))
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,17 @@ from tests.support.aws import table_definition
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tickets import clients
-from tickets.api.http import ticket_service
+from tickets.api.http import agent_service, customer_service, ticket_service
 from tickets.settings import get_settings
 from tickets.store.repository import TicketRepository
+from tickets.stream.processor import automation
+
+
+def _forget_built_services() -> None:
+    """Clients and services are built once per container; each test builds them inside its own mocks."""
+    clients.reset()
+    for service in (ticket_service, customer_service, agent_service, automation):
+        service.cache_clear()
 
 
 @pytest.fixture
@@ -23,11 +31,9 @@ def table() -> Iterator[str]:
     with mock_aws():
         settings = get_settings()
         boto3.client("dynamodb").create_table(**table_definition(settings.table_name))
-        clients.reset()
-        ticket_service.cache_clear()
+        _forget_built_services()
         yield settings.table_name
-        clients.reset()
-        ticket_service.cache_clear()
+        _forget_built_services()
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ _ROUTES = {
     "upsert_customer": "customers_put.json",
     "get_customer": "customers_get.json",
     "list_customers": "customers_list.json",
+    "put_agent": "agents_put.json",
+    "patch_agent": "agents_patch.json",
+    "list_agents": "agents_list.json",
 }
 
 

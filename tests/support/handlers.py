@@ -65,7 +65,7 @@ def invoke(function: str, event: dict[str, Any]) -> ApiResponse:
 
 
 class Api:
-    """The ticket and customer routes, as the holder of one tenant's key (admin unless said) sees them."""
+    """The ticket, customer and agent routes, as one tenant's key (admin unless said) sees them."""
 
     def __init__(self, tenant_id: str = "acme", role: str = "admin", agent_id: str | None = None) -> None:
         self.tenant_id = tenant_id
@@ -100,3 +100,14 @@ class Api:
 
     def list_customers(self, **query: str) -> ApiResponse:
         return invoke("customers", api_event("list_customers", query=query, **self.caller))
+
+    def put_agent(self, agent_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        event = api_event("put_agent", body=body, path={"agentId": agent_id}, **(self.caller | kwargs))
+        return invoke("agents", event)
+
+    def patch_agent(self, agent_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        event = api_event("patch_agent", body=body, path={"agentId": agent_id}, **(self.caller | kwargs))
+        return invoke("agents", event)
+
+    def list_agents(self, **query: str) -> ApiResponse:
+        return invoke("agents", api_event("list_agents", query=query, **self.caller))

@@ -60,6 +60,8 @@ EXAMPLE_TICKET = json.dumps(
         "metadata": {"orderId": "12345", "amount": 99.9},
     }
 )
+# samconfig.toml [local] deploys with DefaultSenderEmail=support@tickets.local; SES needs it verified.
+LOCAL_SENDER = "support@tickets.local"
 DEMO_TENANT = Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV")
 OTHER_TENANT = Tenant(id="globex", name="Globex Corp.", ticket_prefix="GLX")
 DEMO_CUSTOMERS = (("user_42", "john@acme.com", "John Doe"), ("user_7", "jane@acme.com", "Jane Roe"))
@@ -331,6 +333,34 @@ def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
     apigateway.create_deployment(restApiId=api_id, stageName=LOCAL_STAGE)
 
 
+def _recreate_stream_mappings(profile: Profile) -> None:
+    """After a restart MiniStack's stream starts again at 0 while its event source mappings resume at
+    their saved offsets, silently skipping new records: make the mappings again (MINISTACK.md)."""
+    lambda_client = profile.client("lambda")
+    for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
+        if ":dynamodb:" not in mapping.get("EventSourceArn", ""):
+            continue
+        lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
+        arguments = {
+            name: mapping[name]
+            for name in (
+                "EventSourceArn",
+                "FunctionArn",
+                "BatchSize",
+                "MaximumBatchingWindowInSeconds",
+                "FilterCriteria",
+                "FunctionResponseTypes",
+                "MaximumRecordAgeInSeconds",
+                "BisectBatchOnFunctionError",
+                "MaximumRetryAttempts",
+                "DestinationConfig",
+            )
+            if mapping.get(name) is not None
+        }
+        arguments["FunctionName"] = arguments.pop("FunctionArn")
+        lambda_client.create_event_source_mapping(StartingPosition="TRIM_HORIZON", **arguments)
+
+
 # Seed ----------------------------------------------------------------------------------------------
 
 
@@ -359,6 +389,9 @@ def _new_key(
 
 def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, str]:
     """Demo tenants, customers, agents and keys; keys from an earlier run are kept while valid."""
+    ses = profile.client("sesv2")
+    with contextlib.suppress(ses.exceptions.AlreadyExistsException):
+        ses.create_email_identity(EmailIdentity=LOCAL_SENDER)
     dynamodb = profile.client("dynamodb")
     tickets = TicketRepository(dynamodb, table)
     access = AccessRepository(dynamodb, table)
@@ -407,10 +440,13 @@ def up(profile: Profile, fresh: bool = False) -> dict[str, Any]:
         shutil.rmtree(profile.state)
     source_hash = fingerprint()
     started = time.monotonic()
+    restarted = (profile.state / "ministack-state").exists()
     process = start_ministack(profile)
     try:
         build_dir = build(profile, source_hash)
         outputs = deploy(profile, build_dir, source_hash)
+        if restarted:
+            _recreate_stream_mappings(profile)
         previous = json.loads(profile.stack_file.read_text()) if profile.stack_file.exists() else {}
         keys = seed(profile, outputs["TableName"], previous)
     except BaseException:

@@ -36,6 +36,10 @@ def dynamodb() -> DynamoDBClient:
     return _client("dynamodb")  # type: ignore[no-any-return]
 
 
+def sesv2() -> Any:
+    return _client("sesv2")
+
+
 def cloudformation() -> Any:
     """Only the admin CLI uses it, to find the table of a stack."""
     return _client("cloudformation")

@@ -96,11 +96,13 @@ class CustomerNotFound(DomainError):
 
 
 class AgentNotFound(DomainError):
-    def __init__(self, agent_id: str) -> None:
+    """`field`: where the id came from (a ticket's assignedAgentId, or the agentId of /v1/agents)."""
+
+    def __init__(self, agent_id: str, field: str = "assignedAgentId") -> None:
         super().__init__(
             ErrorCode.AGENT_NOT_FOUND,
             f"No agent '{agent_id}'",
-            [FieldIssue("assignedAgentId", "matches no agent")],
+            [FieldIssue(field, "matches no agent")],
         )
 
 

@@ -54,6 +54,7 @@ class Entity(StrEnum):
     LIST_ENTRY = "LIST_ENTRY"
     API_KEY = "API_KEY"
     API_KEY_LOOKUP = "API_KEY_LOOKUP"
+    NOTIFICATION = "NOTIFICATION"
 
 
 class ListDimension(StrEnum):
@@ -166,3 +167,8 @@ def api_key_lookup_key(key_hash: str) -> Key:
 
 def monthly_tickets_attribute(period: str) -> str:
     return f"{MONTHLY_TICKETS_PREFIX}{period}"
+
+
+def notification_key(tenant_id: str, notification: str) -> Key:
+    """One item per email sent: a redelivered stream record finds it and sends nothing."""
+    return {PK: f"{_tenant(tenant_id)}#NOTIFICATION#{notification}", SK: "#SENT"}

@@ -28,6 +28,8 @@ class Settings(AwsSettings):
     cursor_signing_key: str = Field(min_length=16, validation_alias="CURSOR_SIGNING_KEY")
     # How long the authorizer trusts what it read about a key (a revoked key works at most this long).
     auth_cache_ttl_seconds: int = Field(default=60, ge=0, le=3600, validation_alias="AUTH_CACHE_TTL_SECONDS")
+    # Notifications of tenants without a sender address of their own come from this one.
+    default_sender_email: str | None = Field(default=None, validation_alias="DEFAULT_SENDER_EMAIL")
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from tickets import clients
 from tickets.errors import HTTP_STATUS, DomainError, ErrorCode, FieldIssue, Unauthorized, ValidationFailed
 from tickets.ids import utc_now
 from tickets.logic.access import Caller
+from tickets.logic.agents import AgentService
 from tickets.logic.cursor import CursorCodec
 from tickets.logic.customers import CustomerService
 from tickets.logic.service import TicketService
@@ -200,3 +201,9 @@ def customer_service() -> CustomerService:
     settings = get_settings()
     repository = TicketRepository(clients.dynamodb(), settings.table_name)
     return CustomerService(repository, CursorCodec(settings.cursor_signing_key))
+
+
+@lru_cache(maxsize=1)
+def agent_service() -> AgentService:
+    settings = get_settings()
+    return AgentService(TicketRepository(clients.dynamodb(), settings.table_name))

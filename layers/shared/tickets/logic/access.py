@@ -18,6 +18,8 @@ class Action(StrEnum):
     UPDATE_TICKET = "update tickets"
     READ_CUSTOMERS = "read customers"
     WRITE_CUSTOMERS = "create or change customers"
+    READ_AGENTS = "read agents"
+    MANAGE_AGENTS = "create or change agents"
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
@@ -28,10 +30,17 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.POST_CUSTOMER_MESSAGE,
             Action.READ_CUSTOMERS,
             Action.WRITE_CUSTOMERS,
+            Action.READ_AGENTS,
         }
     ),
     Role.AGENT: frozenset(
-        {Action.READ_TICKETS, Action.POST_AGENT_MESSAGE, Action.UPDATE_TICKET, Action.READ_CUSTOMERS}
+        {
+            Action.READ_TICKETS,
+            Action.POST_AGENT_MESSAGE,
+            Action.UPDATE_TICKET,
+            Action.READ_CUSTOMERS,
+            Action.READ_AGENTS,
+        }
     ),
     Role.ADMIN: frozenset(Action),
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from tickets.ids import format_timestamp
 from tickets.keys import ListDimension, ListMembership
+from tickets.logic.workflow import UNASSIGNED_QUEUE
 from tickets.models.enums import TicketStatus
 from tickets.models.requests import ListTicketsQuery
 from tickets.store.repository import Condition, ListEntry, ListRead
@@ -38,7 +39,7 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
     if query.tag:
         leads.append((ListDimension.TAG, [query.tag.lower()]))
     if query.unassigned:
-        leads.append((ListDimension.UNASSIGNED, ["QUEUE"]))
+        leads.append((ListDimension.UNASSIGNED, [UNASSIGNED_QUEUE.value]))
     if query.awaiting:
         leads.append((ListDimension.AWAITING, [query.awaiting]))
     if query.status:

@@ -10,6 +10,8 @@ from tickets.models.domain import AgentRef, Message, Ticket
 from tickets.models.enums import Awaiting, Party, TicketStatus
 
 NUMBER_SEPARATOR = "-"
+# Open tickets with no agent, oldest first: what automatic assignment works through.
+UNASSIGNED_QUEUE = ListMembership(ListDimension.UNASSIGNED, "QUEUE")
 MAX_SEQUENCE_DIGITS = 12
 
 
@@ -98,7 +100,7 @@ def list_memberships(ticket: Ticket) -> set[ListMembership]:
     if ticket.assigned_agent:
         memberships.add(ListMembership(ListDimension.AGENT, ticket.assigned_agent.id))
     elif ticket.status != TicketStatus.CLOSED:
-        memberships.add(ListMembership(ListDimension.UNASSIGNED, "QUEUE"))
+        memberships.add(UNASSIGNED_QUEUE)
     if ticket.awaiting_response_from != Awaiting.NONE:
         memberships.add(ListMembership(ListDimension.AWAITING, ticket.awaiting_response_from))
     memberships.update(ListMembership(ListDimension.TAG, tag) for tag in ticket.tag_ids)

@@ -128,6 +128,22 @@ class ApiKey(CamelModel):
     usage_key: str | None = None
 
 
+class AssignmentCandidate(CamelModel):
+    agent_id: str
+    open_tickets: int
+    max_open_tickets: int
+    last_assigned_at: Timestamp | None = None
+
+
+class Assignment(CamelModel):
+    """Why a ticket went to its agent: the rule, and every candidate with its load at that moment."""
+
+    rule: str
+    agent_id: str
+    candidates: list[AssignmentCandidate]
+    assigned_at: Timestamp
+
+
 class TicketSummary(CamelModel):
     """What list pages return: every ticket field but the description, metadata and attachments."""
 
@@ -159,6 +175,7 @@ class TicketSummary(CamelModel):
 
 
 class Ticket(TicketSummary):
+    assignment: Assignment | None = None
     description: Markdown | None = None
     metadata: Metadata | None = None
     attachments: Attachments = Field(default_factory=list)

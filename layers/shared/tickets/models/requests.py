@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
+from pydantic import Field, StrictBool, StrictInt, ValidationInfo, field_validator, model_validator
 
 from tickets.models.base import RequestModel
 from tickets.models.domain import Attachment, MessageAuthor, OrderInfo, Reference
-from tickets.models.enums import Awaiting, Party, Priority, SortOrder, TicketStatus, Topic
+from tickets.models.enums import AgentLevel, Awaiting, Party, Priority, SortOrder, TicketStatus, Topic
 from tickets.models.types import (
     MAX_ATTACHMENTS,
     AgentId,
@@ -134,3 +134,45 @@ class UpsertCustomerRequest(RequestModel):
 class ListCustomersQuery(RequestModel):
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
+
+
+# How many open tickets an agent may hold at most (automatic assignment stops there).
+MaxOpenTickets = Annotated[StrictInt, Field(ge=0, le=1000)]
+
+
+class PutAgentRequest(RequestModel):
+    """PUT replaces the agent's profile: a field left out takes its default (email: none). The load,
+    last assignment and createdAt are the agent's own and are kept."""
+
+    name: ShortText
+    email: Email | None = None
+    level: AgentLevel = AgentLevel.N1
+    available: StrictBool = True
+    max_open_tickets: MaxOpenTickets = 10
+
+
+class PatchAgentRequest(RequestModel):
+    """Only the fields sent change; only email may be null (to clear it)."""
+
+    name: ShortText | None = None
+    email: Email | None = None
+    level: AgentLevel | None = None
+    available: StrictBool | None = None
+    max_open_tickets: MaxOpenTickets | None = None
+
+    @field_validator("name", "level", "available", "max_open_tickets", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null (only email can be cleared)")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("the body must set at least one field")
+        return self
+
+
+class ListAgentsQuery(RequestModel):
+    """No parameters: a support team is small, so the list is never paged (any parameter is a 400)."""

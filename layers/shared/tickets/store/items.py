@@ -22,7 +22,7 @@ _deserializer = TypeDeserializer()
 # Nested values are kept as JSON text: no float/Decimal conversion, and DynamoDB never has to
 # index into them (list filters use the flat attributes below).
 _JSON_ATTRIBUTES = frozenset(
-    {"reference", "order", "customer", "assignedAgent", "metadata", "attachments", "from"}
+    {"reference", "order", "customer", "assignedAgent", "metadata", "attachments", "from", "assignment"}
 )
 
 

@@ -37,6 +37,10 @@ class QuotaExhausted(Exception):
         self.tenant = tenant
 
 
+class AgentUnavailable(Exception):
+    """The agent chosen for an automatic assignment filled up or went away meanwhile."""
+
+
 class ExternalIdTaken(Exception):
     def __init__(self, ticket_id: str) -> None:
         super().__init__(ticket_id)
@@ -367,6 +371,7 @@ class TicketRepository(Table):
         stats_delta: dict[str, int],
         agent_load_delta: dict[str, int] | None = None,
         message: Message | None = None,
+        within_capacity: bool = False,
     ) -> None:
         """Write a changed ticket (and a new message) if nobody else changed it since `before` was read,
         with its lists, stats and agents' loads. Raises StaleWrite otherwise."""
@@ -387,31 +392,68 @@ class TicketRepository(Table):
             writes.append(
                 self._add_counters(keys.stats_shard_key(tenant_id, after.id), stats_delta, Entity.STATS)
             )
+        first_agent_write = len(writes)
         for agent_id, change in sorted((agent_load_delta or {}).items()):
-            writes.append(self._agent_load(tenant_id, agent_id, change, after.updated_at))
+            writes.append(self._agent_load(tenant_id, agent_id, change, after.updated_at, within_capacity))
         try:
             self._transact(writes)
         except TransactionRejected as rejected:
-            if rejected.reasons and rejected.reasons[0].get("Code") == "ConditionalCheckFailed":
+            failed = [
+                i
+                for i, reason in enumerate(rejected.reasons)
+                if reason.get("Code") == "ConditionalCheckFailed"
+            ]
+            if 0 in failed:
                 raise StaleWrite(after.id) from None
+            if any(index >= first_agent_write for index in failed):
+                raise AgentUnavailable(after.id) from None
             raise
 
-    def _agent_load(self, tenant_id: str, agent_id: str, change: int, at: datetime) -> dict[str, Any]:
-        """An agent's load moves with the ticket; a new assignment also stamps lastAssignedAt."""
+    def _agent_load(
+        self, tenant_id: str, agent_id: str, change: int, at: datetime, within_capacity: bool
+    ) -> dict[str, Any]:
+        """An agent's load moves with the ticket; a new assignment also stamps lastAssignedAt. With
+        `within_capacity` (automatic assignment) the agent must still be available and below its maximum."""
         expression = "ADD openTickets :change"
+        condition = "attribute_exists(PK)"
         values: dict[str, Any] = {":change": {"N": str(change)}}
         if change > 0:
             expression += " SET lastAssignedAt = :at"
             values[":at"] = {"S": format_timestamp(at)}
+            if within_capacity:
+                condition += " AND available = :true AND openTickets < maxOpenTickets"
+                values[":true"] = {"BOOL": True}
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
                 "UpdateExpression": expression,
-                "ConditionExpression": "attribute_exists(PK)",
+                "ConditionExpression": condition,
                 "ExpressionAttributeValues": values,
             }
         }
+
+    def claim_notification(self, tenant_id: str, notification: str, expires_at: int) -> bool:
+        """True the first time a notification is claimed; False when it was sent (or is being sent)."""
+        item = items.serialize(
+            keys.notification_key(tenant_id, notification)
+            | {"entity": Entity.NOTIFICATION, "expiresAt": expires_at}
+        )
+        try:
+            self._call(
+                self._client.put_item,
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release_notification(self, tenant_id: str, notification: str) -> None:
+        """The email could not be sent: let the retry claim it again."""
+        key = typed_key(keys.notification_key(tenant_id, notification))
+        self._call(self._client.delete_item, TableName=self._table, Key=key)
 
     def get_ticket(self, tenant_id: str, ticket_id: str, with_description: bool = False) -> Ticket | None:
         if not with_description:

@@ -1,0 +1,16 @@
+"""Lambda entry point: the table's stream (assignment and email notifications)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from tickets.observability import logger, metrics
+from tickets.stream.processor import handle
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context)

@@ -1,0 +1,46 @@
+"""The support agents of a tenant: their profile (level, availability, capacity) and current load."""
+
+from __future__ import annotations
+
+from tickets.errors import AgentNotFound
+from tickets.ids import utc_now
+from tickets.logic import access
+from tickets.logic.access import Action, Caller
+from tickets.models.domain import Agent
+from tickets.models.requests import PatchAgentRequest, PutAgentRequest
+from tickets.store.repository import TicketRepository
+
+
+class AgentService:
+    def __init__(self, repository: TicketRepository) -> None:
+        self._repository = repository
+
+    def put(self, caller: Caller, agent_id: str, request: PutAgentRequest) -> tuple[Agent, bool]:
+        """The agent as stored, and True when it was created by this call. Replacing an agent's
+        profile keeps its load (openTickets), lastAssignedAt and createdAt."""
+        access.require(caller, Action.MANAGE_AGENTS)
+        agent = Agent(
+            tenant_id=caller.tenant_id,
+            id=agent_id,
+            name=request.name,
+            email=request.email,
+            level=request.level,
+            available=request.available,
+            max_open_tickets=request.max_open_tickets,
+            created_at=utc_now(),
+        )
+        return self._repository.put_agent(agent)
+
+    def patch(self, caller: Caller, agent_id: str, request: PatchAgentRequest) -> Agent:
+        """Change only the fields sent (email None: cleared); the agent must exist."""
+        access.require(caller, Action.MANAGE_AGENTS)
+        changes = request.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        agent = self._repository.change_agent(caller.tenant_id, agent_id, changes)
+        if agent is None:
+            raise AgentNotFound(agent_id, field="agentId")
+        return agent
+
+    def list(self, caller: Caller) -> list[Agent]:
+        """Every agent of the tenant with its current load, by id (a team is small: no paging)."""
+        access.require(caller, Action.READ_AGENTS)
+        return sorted(self._repository.list_agents(caller.tenant_id), key=lambda agent: agent.id)

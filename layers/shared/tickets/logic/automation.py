@@ -1,0 +1,177 @@
+"""What happens after a write, driven by the table's stream: automatic assignment and emails.
+
+Every effect is idempotent, because the stream delivers at least once: an assignment is a conditional
+write of the ticket (a redelivered record finds it assigned), and each email is claimed once under a
+key naming the change that caused it."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from tickets.ids import utc_now
+from tickets.logic import assignment, workflow
+from tickets.models.domain import Agent, Message, Ticket
+from tickets.models.enums import Party, TicketStatus
+from tickets.notify.mailer import Mailer
+from tickets.notify.render import Email, render
+from tickets.observability import logger, metrics
+from tickets.store.repository import AgentUnavailable, StaleWrite, TicketRepository
+
+_ASSIGN_ATTEMPTS = 3
+BACKLOG_BATCH = 10
+
+
+class Automation:
+    def __init__(self, repository: TicketRepository, mailer: Mailer, default_sender: str | None) -> None:
+        self._repository = repository
+        self._mailer = mailer
+        self._default_sender = default_sender
+
+    # Triggers --------------------------------------------------------------------------------------
+
+    def ticket_changed(self, before: Ticket | None, after: Ticket) -> None:
+        if before is None and assignment.needs_agent(after):
+            self.assign(after.tenant_id, after.id)
+        agent = after.assigned_agent
+        newly_assigned = agent is not None and (before is None or before.assigned_agent != agent)
+        if newly_assigned and after.status != TicketStatus.CLOSED:
+            self._notify_assigned(after)
+        if after.status == TicketStatus.CLOSED and (before is None or before.status != TicketStatus.CLOSED):
+            self._notify_closed(after)
+        if before is not None and workflow.agent_load_delta(before, after).get(_agent_id(before), 0) < 0:
+            self.assign_backlog(after.tenant_id)  # the agent has room for another ticket
+
+    def message_added(self, message: Message) -> None:
+        if message.internal:
+            return  # internal notes never reach the customer, nor need to reach the agent
+        ticket = self._repository.get_ticket(message.tenant_id, message.ticket_id)
+        if ticket is None:
+            return
+        if message.from_.role == Party.AGENT:
+            self._notify_customer_of_reply(ticket, message)
+        elif ticket.assigned_agent is not None:
+            self._notify_agent_of_reply(ticket, message)
+
+    def agent_changed(self, before: Agent | None, after: Agent) -> None:
+        """An agent who becomes available, or gets more room, takes tickets from the queue."""
+        gained = before is None or (not before.available and after.available)
+        gained = gained or (before is not None and after.max_open_tickets > before.max_open_tickets)
+        if gained and assignment.eligible(after):
+            self.assign_backlog(after.tenant_id)
+
+    # Assignment ------------------------------------------------------------------------------------
+
+    def assign(self, tenant_id: str, ticket_id: str) -> bool:
+        """Give the ticket to an agent by the rule; False when it needs none or nobody is available."""
+        for _ in range(_ASSIGN_ATTEMPTS):
+            before = self._repository.get_ticket(tenant_id, ticket_id)
+            if before is None or not assignment.needs_agent(before):
+                return False
+            agents = {agent.id: agent for agent in self._repository.list_agents(tenant_id)}
+            now = utc_now()
+            choice = assignment.choose(list(agents.values()), now)
+            if choice is None:
+                logger.info("No agent available", extra={"ticketId": ticket_id, "tenantId": tenant_id})
+                return False
+            after = assignment.assign(before, agents[choice.agent_id], choice)
+            try:
+                self._repository.save_ticket(
+                    before,
+                    after,
+                    memberships_before=workflow.list_memberships(before),
+                    memberships_after=workflow.list_memberships(after),
+                    stats_delta=workflow.stats_delta(before, after),
+                    agent_load_delta=workflow.agent_load_delta(before, after),
+                    within_capacity=True,
+                )
+            except (StaleWrite, AgentUnavailable):
+                continue  # someone changed the ticket or filled the agent: look again
+            metrics.add_metric(name="TicketsAssigned", unit=MetricUnit.Count, value=1)
+            latency = (now - before.created_at).total_seconds() * 1000
+            metrics.add_metric(name="AssignmentLatency", unit=MetricUnit.Milliseconds, value=latency)
+            logger.info("Assigned", extra={"ticketId": ticket_id, "agentId": choice.agent_id})
+            return True
+        return False
+
+    def assign_backlog(self, tenant_id: str) -> int:
+        """Assign the oldest waiting tickets while agents have room; how many were assigned."""
+        waiting = self._repository.read_list(
+            tenant_id,
+            workflow.UNASSIGNED_QUEUE,
+            by_updated=False,
+            ascending=True,
+            updated_since=None,
+            conditions=(),
+            start=None,
+            wanted=BACKLOG_BATCH,
+            max_examined=BACKLOG_BATCH,
+        )
+        assigned = 0
+        for entry in waiting.entries:
+            if not self.assign(tenant_id, entry.summary.id):
+                break
+            assigned += 1
+        return assigned
+
+    # Emails ----------------------------------------------------------------------------------------
+
+    def _notify_assigned(self, ticket: Ticket) -> None:
+        agent = ticket.assigned_agent
+        if agent is None or not agent.email:
+            return
+        full = self._repository.get_ticket(ticket.tenant_id, ticket.id, with_description=True) or ticket
+        values = _ticket_values(full) | {"agent_name": agent.name, "description": full.description or ""}
+        key = f"{ticket.id}/assigned/{agent.id}/v{ticket.version}"
+        self._send(ticket.tenant_id, key, render("assigned", agent.email, values))
+
+    def _notify_closed(self, ticket: Ticket) -> None:
+        if not ticket.customer.email:
+            return
+        key = f"{ticket.id}/closed/v{ticket.version}"
+        self._send(ticket.tenant_id, key, render("closed", ticket.customer.email, _ticket_values(ticket)))
+
+    def _notify_customer_of_reply(self, ticket: Ticket, message: Message) -> None:
+        if not ticket.customer.email:
+            return
+        author = message.from_.name or "Our support team"
+        values = _ticket_values(ticket) | {"author": author, "message": message.message}
+        key = f"{ticket.id}/message/{message.id}/customer"
+        self._send(ticket.tenant_id, key, render("agent_reply", ticket.customer.email, values))
+
+    def _notify_agent_of_reply(self, ticket: Ticket, message: Message) -> None:
+        agent = ticket.assigned_agent
+        if agent is None or not agent.email:
+            return
+        values = _ticket_values(ticket) | {"agent_name": agent.name, "message": message.message}
+        key = f"{ticket.id}/message/{message.id}/agent"
+        self._send(ticket.tenant_id, key, render("customer_reply", agent.email, values))
+
+    def _send(self, tenant_id: str, notification: str, email: Email) -> None:
+        tenant = self._repository.get_tenant(tenant_id)
+        sender = (tenant.sender_email if tenant else None) or self._default_sender
+        if sender is None:
+            logger.warning("No sender address: email not sent", extra={"tenantId": tenant_id})
+            return
+        try:
+            sent = self._mailer.send_once(tenant_id, notification, sender, email)
+        except Exception:
+            metrics.add_metric(name="EmailsFailed", unit=MetricUnit.Count, value=1)
+            raise
+        if sent:
+            metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+
+
+def _agent_id(ticket: Ticket) -> str:
+    return ticket.assigned_agent.id if ticket.assigned_agent else ""
+
+
+def _ticket_values(ticket: Ticket) -> dict[str, str]:
+    customer = ticket.customer
+    return {
+        "ticket_number": ticket.ticket_number,
+        "ticket_id": ticket.id,
+        "subject": ticket.subject,
+        "priority": ticket.priority,
+        "customer": f"{customer.name or customer.external_id} <{customer.email or 'no email'}>",
+        "customer_name": customer.name or customer.external_id,
+    }

@@ -1,0 +1,1 @@
+"""Email notifications: templates in files, rendered safely, sent once through SES."""

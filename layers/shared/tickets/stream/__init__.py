@@ -1,0 +1,1 @@
+"""The table's stream: records to the automation that reacts to them."""
