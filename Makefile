@@ -41,7 +41,7 @@ SAM_ENV ?= default
 # Steps `make test` runs after the unit and integration tests (`make test TEST_EXTRA_TARGETS=` skips them).
 TEST_EXTRA_TARGETS ?= e2e
 
-.PHONY: help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs build build-host \
+.PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs build build-host \
 	deploy clean
 
 help: ## List the targets
@@ -90,6 +90,9 @@ lint: $(VENV_STAMP) $(SAM_STAMP) ## ruff, ruff format --check, mypy, cfn-lint, s
 format: $(VENV_STAMP) ## Format the code and apply ruff's safe fixes
 	$(RUFF) format .
 	$(RUFF) check --fix .
+
+openapi: $(VENV_STAMP) ## Write docs/openapi.json from the code (a unit test fails when it is stale)
+	PYTHONPATH=layers/shared $(BIN)/python -m tickets.api.openapi > docs/openapi.json
 
 # ------------------------------------------------------------------ tests
 unit: $(VENV_STAMP) ## Unit tests (no network)

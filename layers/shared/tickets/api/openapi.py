@@ -1,0 +1,90 @@
+"""The API's OpenAPI document, merged from every function's resolver (the same models that validate).
+
+python -m tickets.api.openapi > openapi.json      (make openapi; a test checks it is current)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from tickets.api.routes import (
+    agents,
+    create_ticket,
+    customers,
+    get_ticket,
+    list_tickets,
+    reply_ticket,
+    update_ticket,
+)
+from tickets.models.responses import ErrorEnvelope
+
+TITLE = "Tickets API"
+VERSION = "1.0.0"
+_RESOLVERS: tuple[APIGatewayRestResolver, ...] = tuple(
+    module.app
+    for module in (create_ticket, list_tickets, get_ticket, reply_ticket, update_ticket, customers, agents)
+)
+_SECURITY = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "Bearer": {"type": "http", "scheme": "bearer", "description": "The same key as a bearer token"},
+}
+
+
+def document() -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for resolver in _RESOLVERS:
+        part = json.loads(resolver.get_openapi_json_schema(title=TITLE, version=VERSION))
+        if not merged:
+            merged = part
+            continue
+        for path, operations in part.get("paths", {}).items():
+            merged["paths"].setdefault(path, {}).update(operations)
+        schemas = part.get("components", {}).get("schemas", {})
+        merged.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+    _document_errors(merged)
+    merged["components"]["securitySchemes"] = _SECURITY
+    merged["security"] = [{"ApiKey": []}, {"Bearer": []}]
+    merged["paths"] = dict(sorted(merged["paths"].items()))
+    merged["components"]["schemas"] = dict(sorted(merged["components"]["schemas"].items()))
+    return merged
+
+
+_ERRORS = {
+    "400": "VALIDATION_ERROR: invalid, missing or unknown fields (all listed in details), bad cursor",
+    "401": "UNAUTHORIZED: no API key, or an unknown or revoked one",
+    "403": "FORBIDDEN (the key's role may not do this) or PLAN_LIMIT_REACHED",
+    "404": "TICKET_NOT_FOUND, CUSTOMER_NOT_FOUND, AGENT_NOT_FOUND or ROUTE_NOT_FOUND",
+    "409": "CONFLICT: the change contradicts the ticket's state",
+    "413": "PAYLOAD_TOO_LARGE",
+    "429": "RATE_LIMITED (Retry-After)",
+    "500": "INTERNAL_ERROR",
+    "503": "SERVICE_UNAVAILABLE (Retry-After)",
+}
+
+
+def _document_errors(merged: dict[str, Any]) -> None:
+    """Errors are the envelope with a code, not Powertools' default 422 body."""
+    envelope = ErrorEnvelope.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    schemas = merged["components"]["schemas"]
+    schemas.update(envelope.pop("$defs", {}))
+    schemas["ErrorEnvelope"] = envelope
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+    for operations in merged["paths"].values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+            for status, description in _ERRORS.items():
+                operation["responses"].setdefault(status, {"description": description, **reference})
+
+
+def render() -> str:
+    return json.dumps(document(), indent=2, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
