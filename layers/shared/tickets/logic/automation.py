@@ -19,6 +19,7 @@ from tickets.store.repository import AgentUnavailable, StaleWrite, TicketReposit
 
 _ASSIGN_ATTEMPTS = 3
 BACKLOG_BATCH = 10
+BACKLOG_ROUNDS = 20  # at most 200 tickets assigned per triggering record
 
 
 class Automation:
@@ -94,23 +95,28 @@ class Automation:
         return False
 
     def assign_backlog(self, tenant_id: str) -> int:
-        """Assign the oldest waiting tickets while agents have room; how many were assigned."""
-        waiting = self._repository.read_list(
-            tenant_id,
-            workflow.UNASSIGNED_QUEUE,
-            by_updated=False,
-            ascending=True,
-            updated_since=None,
-            conditions=(),
-            start=None,
-            wanted=BACKLOG_BATCH,
-            max_examined=BACKLOG_BATCH,
-        )
+        """Assign the oldest waiting tickets while agents have room; how many were assigned. Assigned
+        tickets leave the queue, so each round reads its head again; the rounds are bounded so one
+        record never runs long (what is left waits for the next agent change or closed ticket)."""
         assigned = 0
-        for entry in waiting.entries:
-            if not self.assign(tenant_id, entry.summary.id):
-                break
-            assigned += 1
+        for _ in range(BACKLOG_ROUNDS):
+            waiting = self._repository.read_list(
+                tenant_id,
+                workflow.UNASSIGNED_QUEUE,
+                by_updated=False,
+                ascending=True,
+                updated_since=None,
+                conditions=(),
+                start=None,
+                wanted=BACKLOG_BATCH,
+                max_examined=BACKLOG_BATCH,
+            )
+            for entry in waiting.entries:
+                if not self.assign(tenant_id, entry.summary.id):
+                    return assigned
+                assigned += 1
+            if len(waiting.entries) < BACKLOG_BATCH:
+                return assigned
         return assigned
 
     # Emails ----------------------------------------------------------------------------------------

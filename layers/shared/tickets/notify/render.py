@@ -26,14 +26,20 @@ class Email:
 
 
 @cache
-def _template(name: str) -> Template:
-    return Template((_TEMPLATES / name).read_text(encoding="utf-8"))
+def _templates(kind: str) -> tuple[Template, Template, Template]:
+    """(subject, text body, HTML body): the text file's first line is the subject."""
+    subject, _, text = (_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8").partition("\n")
+    return (
+        Template(subject),
+        Template(text),
+        Template((_TEMPLATES / f"{kind}.html").read_text(encoding="utf-8")),
+    )
 
 
 def render(kind: str, to: str, values: dict[str, str]) -> Email:
-    subject_line, _, text = _template(f"{kind}.txt").substitute(values).partition("\n")
-    subject = _LINE_BREAKS.sub(" ", subject_line).strip()[:SUBJECT_MAX]
-    safe = {name: html.escape(value) for name, value in values.items()}
-    return Email(
-        to=to, subject=subject, text=text.strip() + "\n", html=_template(f"{kind}.html").substitute(safe)
-    )
+    subject_template, text_template, html_template = _templates(kind)
+    one_line = {name: _LINE_BREAKS.sub(" ", value) for name, value in values.items()}
+    subject = _LINE_BREAKS.sub(" ", subject_template.substitute(one_line)).strip()[:SUBJECT_MAX]
+    text = text_template.substitute(values).strip() + "\n"
+    body_html = html_template.substitute({name: html.escape(value) for name, value in values.items()})
+    return Email(to=to, subject=subject, text=text, html=body_html)
