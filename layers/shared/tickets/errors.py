@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     CONFLICT = "CONFLICT"
+    PRECONDITION_FAILED = "PRECONDITION_FAILED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     RATE_LIMITED = "RATE_LIMITED"  # answered by API Gateway (template.yaml GatewayResponses)
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -33,6 +34,7 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.ROUTE_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
+    ErrorCode.PRECONDITION_FAILED: HTTPStatus.PRECONDITION_FAILED,
     ErrorCode.PAYLOAD_TOO_LARGE: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ErrorCode.RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
     ErrorCode.SERVICE_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -109,6 +111,16 @@ class AgentNotFound(DomainError):
 class Conflict(DomainError):
     def __init__(self, message: str, details: list[FieldIssue] | None = None) -> None:
         super().__init__(ErrorCode.CONFLICT, message, details or [])
+
+
+class PreconditionFailed(DomainError):
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            ErrorCode.PRECONDITION_FAILED,
+            f"The ticket changed: it is at version {current_version}; read it again and retry",
+            [FieldIssue("If-Match", f"current version is {current_version}")],
+        )
+        self.current_version = current_version
 
 
 class ServiceUnavailable(DomainError):

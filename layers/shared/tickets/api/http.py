@@ -17,7 +17,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tickets import clients
-from tickets.errors import HTTP_STATUS, DomainError, ErrorCode, FieldIssue, Unauthorized, ValidationFailed
+from tickets.errors import (
+    HTTP_STATUS,
+    DomainError,
+    ErrorCode,
+    FieldIssue,
+    PreconditionFailed,
+    Unauthorized,
+    ValidationFailed,
+)
 from tickets.ids import utc_now
 from tickets.logic.access import Caller
 from tickets.logic.agents import AgentService
@@ -40,8 +48,27 @@ def _json_response(status: int, payload: BaseModel, headers: dict[str, str] | No
     return Response(status_code=status, content_type=_JSON, body=body, headers=headers)
 
 
-def success(data: Any, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
-    return _json_response(status, SuccessEnvelope[Any](data=data, timestamp=utc_now()))
+def success(data: Any, status: HTTPStatus = HTTPStatus.OK, version: int | None = None) -> Response[str]:
+    """The success envelope; `version` (a ticket's) becomes the ETag a client sends back in If-Match."""
+    headers = {"ETag": f'"{version}"'} if version is not None else None
+    return _json_response(status, SuccessEnvelope[Any](data=data, timestamp=utc_now()), headers)
+
+
+_IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+
+
+def expected_version(app: APIGatewayRestResolver) -> int | None:
+    """The ticket version an If-Match header asks for (`"3"`, `W/"3"` or `3`); None without one."""
+    headers = {name.lower(): value for name, value in (app.current_event.headers or {}).items()}
+    value = headers.get("if-match")
+    if value is None:
+        return None
+    match = _IF_MATCH.match(value.strip())
+    if match is None:
+        raise ValidationFailed(
+            "If-Match must be the ETag of the ticket", [FieldIssue("If-Match", 'use the ETag, e.g. "3"')]
+        )
+    return int(match.group(1))
 
 
 def envelope(payload: BaseModel, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
@@ -136,7 +163,10 @@ def build_resolver() -> TicketsResolver:
     def _domain_error(error: DomainError) -> Response[str]:
         if HTTP_STATUS[error.code] >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.warning("Request failed", extra={"code": error.code})
-        return error_response(error.code, error.message, error.details)
+        response = error_response(error.code, error.message, error.details)
+        if isinstance(error, PreconditionFailed):
+            response.headers["ETag"] = f'"{error.current_version}"'
+        return response
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response[str]:

@@ -59,6 +59,7 @@ _ERRORS = {
     "403": "FORBIDDEN (the key's role may not do this) or PLAN_LIMIT_REACHED",
     "404": "TICKET_NOT_FOUND, CUSTOMER_NOT_FOUND, AGENT_NOT_FOUND or ROUTE_NOT_FOUND",
     "409": "CONFLICT: the change contradicts the ticket's state",
+    "412": "PRECONDITION_FAILED: If-Match names an older version of the ticket (ETag has the current one)",
     "413": "PAYLOAD_TOO_LARGE",
     "429": "RATE_LIMITED (Retry-After)",
     "500": "INTERNAL_ERROR",

@@ -11,6 +11,7 @@ from tickets.errors import (
     AgentNotFound,
     CustomerNotFound,
     PlanLimitReached,
+    PreconditionFailed,
     ServiceUnavailable,
     TicketNotFound,
     Unauthorized,
@@ -173,7 +174,9 @@ class TicketService:
 
     # Write -----------------------------------------------------------------------------------------
 
-    def reply(self, caller: Caller, reference: str, request: ReplyRequest) -> ReplyResult:
+    def reply(
+        self, caller: Caller, reference: str, request: ReplyRequest, expected_version: int | None = None
+    ) -> ReplyResult:
         author = access.reply_author(caller, request.from_)
         tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
@@ -195,10 +198,17 @@ class TicketService:
             # The message's own time: firstResponseAt is when the first answer was written.
             lambda ticket: workflow.apply_reply(ticket, message, message.created_at),
             message=message,
+            expected_version=expected_version,
         )
         return ReplyResult(message=message, ticket=saved.summary())
 
-    def update(self, caller: Caller, reference: str, request: UpdateTicketRequest) -> Ticket:
+    def update(
+        self,
+        caller: Caller,
+        reference: str,
+        request: UpdateTicketRequest,
+        expected_version: int | None = None,
+    ) -> Ticket:
         access.require(caller, Action.UPDATE_TICKET)
         tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
@@ -215,6 +225,7 @@ class TicketService:
             reference,
             lambda ticket: workflow.apply_update(ticket, changes, utc_now()),
             with_description=True,
+            expected_version=expected_version,
         )
 
     def _change(
@@ -226,13 +237,17 @@ class TicketService:
         *,
         message: Message | None = None,
         with_description: bool = False,
+        expected_version: int | None = None,
     ) -> Ticket:
         """Read, change, write if nobody wrote in between; otherwise read again and redo the change.
+        With `expected_version` (If-Match) the change is only made to that version of the ticket.
         The description is only read when the caller returns the whole ticket; it is never rewritten."""
         for attempt in range(_WRITE_ATTEMPTS):
             before = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
             if before is None or not _matches(before, reference):
                 raise TicketNotFound(reference)
+            if expected_version is not None and before.version != expected_version:
+                raise PreconditionFailed(before.version)
             after = change(before)
             try:
                 self._repository.save_ticket(

@@ -30,4 +30,4 @@ def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) ->
     metrics.add_metric(
         name="TicketsCreated" if created else "TicketCreateReplays", unit=MetricUnit.Count, value=1
     )
-    return success(ticket, HTTPStatus.CREATED if created else HTTPStatus.OK)
+    return success(ticket, HTTPStatus.CREATED if created else HTTPStatus.OK, version=ticket.version)

@@ -29,4 +29,5 @@ def get_ticket(
     query: Annotated[GetTicketQuery, Query()],
 ) -> Response[str]:
     reject_unknown_query(app, GetTicketQuery)
-    return success(ticket_service().get_ticket(caller(app), ticketId, query.messages_cursor))
+    ticket = ticket_service().get_ticket(caller(app), ticketId, query.messages_cursor)
+    return success(ticket, version=ticket.version)
