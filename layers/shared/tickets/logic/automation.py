@@ -76,15 +76,7 @@ class Automation:
                 return False
             after = assignment.assign(before, agents[choice.agent_id], choice)
             try:
-                self._repository.save_ticket(
-                    before,
-                    after,
-                    memberships_before=workflow.list_memberships(before),
-                    memberships_after=workflow.list_memberships(after),
-                    stats_delta=workflow.stats_delta(before, after),
-                    agent_load_delta=workflow.agent_load_delta(before, after),
-                    within_capacity=True,
-                )
+                workflow.save_change(self._repository, before, after, within_capacity=True)
             except (StaleWrite, AgentUnavailable):
                 continue  # someone changed the ticket or filled the agent: look again
             metrics.add_metric(name="TicketsAssigned", unit=MetricUnit.Count, value=1)

@@ -250,15 +250,7 @@ class TicketService:
                 raise PreconditionFailed(before.version)
             after = change(before)
             try:
-                self._repository.save_ticket(
-                    before,
-                    after,
-                    memberships_before=workflow.list_memberships(before),
-                    memberships_after=workflow.list_memberships(after),
-                    stats_delta=workflow.stats_delta(before, after),
-                    agent_load_delta=workflow.agent_load_delta(before, after),
-                    message=message,
-                )
+                workflow.save_change(self._repository, before, after, message=message)
             except StaleWrite:
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
                 continue

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tickets.errors import Conflict, FieldIssue
 from tickets.keys import ListDimension, ListMembership
 from tickets.models.domain import AgentRef, Message, Ticket
 from tickets.models.enums import Awaiting, Party, TicketStatus
+
+if TYPE_CHECKING:
+    from tickets.store.repository import TicketRepository
 
 NUMBER_SEPARATOR = "-"
 # Open tickets with no agent, oldest first: what automatic assignment works through.
@@ -137,3 +141,25 @@ def stats_delta(before: Ticket | None, after: Ticket | None) -> dict[str, int]:
     old, new = stats_contribution(before), stats_contribution(after)
     delta = {name: new.get(name, 0) - old.get(name, 0) for name in old.keys() | new.keys()}
     return {name: value for name, value in delta.items() if value}
+
+
+def save_change(
+    repository: TicketRepository,
+    before: Ticket,
+    after: Ticket,
+    *,
+    message: Message | None = None,
+    within_capacity: bool = False,
+) -> None:
+    """Write a ticket change with everything that follows from it: lists, stats and agents' loads.
+    Raises the repository's StaleWrite (or AgentUnavailable with `within_capacity`)."""
+    repository.save_ticket(
+        before,
+        after,
+        memberships_before=list_memberships(before),
+        memberships_after=list_memberships(after),
+        stats_delta=stats_delta(before, after),
+        agent_load_delta=agent_load_delta(before, after),
+        message=message,
+        within_capacity=within_capacity,
+    )

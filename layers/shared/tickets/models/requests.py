@@ -56,7 +56,17 @@ class ReplyRequest(RequestModel):
         return internal
 
 
-class UpdateTicketRequest(RequestModel):
+class PartialUpdate(RequestModel):
+    """PATCH bodies: only the fields sent change, and there must be at least one."""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("the body must set at least one field")
+        return self
+
+
+class UpdateTicketRequest(PartialUpdate):
     status: TicketStatus | None = None
     priority: Priority | None = None
     subject: Subject | None = None
@@ -76,12 +86,6 @@ class UpdateTicketRequest(RequestModel):
                 "assignedAgentId can be cleared)"
             )
         return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("the body must set at least one field")
-        return self
 
 
 class ListTicketsQuery(RequestModel):
@@ -151,7 +155,7 @@ class PutAgentRequest(RequestModel):
     max_open_tickets: MaxOpenTickets = 10
 
 
-class PatchAgentRequest(RequestModel):
+class PatchAgentRequest(PartialUpdate):
     """Only the fields sent change; only email may be null (to clear it)."""
 
     name: ShortText | None = None
@@ -166,12 +170,6 @@ class PatchAgentRequest(RequestModel):
         if value is None:
             raise ValueError("cannot be null (only email can be cleared)")
         return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("the body must set at least one field")
-        return self
 
 
 class ListAgentsQuery(RequestModel):
