@@ -187,6 +187,7 @@ def test_a_tenant_gets_its_own_usage_key_and_its_keys_name_it_for_rate_limits(
     # ...which the authorizer names for every request with one of the tenant's keys
     assert authorize({"X-API-Key": key["key"]})["usageIdentifierKey"] == value
     assert "usageKey" not in created["tenant"]
+    assert "usageKey" not in key["apiKey"]
 
 
 def test_ensure_usage_key_gives_an_existing_tenant_one_once(

@@ -108,6 +108,12 @@ def _ensure_usage_key(tenant: Tenant, stores: Stores) -> Tenant:
 
 def _tenant_view(tenant: Tenant) -> dict[str, Any]:
     view = json_dump(tenant)
+    view.pop("usageKey", None)  # API Gateway's key value: the authorizer's business, not the operator's
+    return view
+
+
+def _key_view(key: ApiKey) -> dict[str, Any]:
+    view = json_dump(key)
     view.pop("usageKey", None)
     return view
 
@@ -167,18 +173,18 @@ def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     )
     secret = api_keys.new_secret()
     stores.access.add_key(key, api_keys.key_hash(secret))
-    return {"key": secret, "apiKey": json_dump(key), "note": "the key is shown once; store it now"}
+    return {"key": secret, "apiKey": _key_view(key), "note": "the key is shown once; store it now"}
 
 
 def list_keys(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
-    return {"apiKeys": [json_dump(key) for key in stores.access.list_keys(arguments.tenant)]}
+    return {"apiKeys": [_key_view(key) for key in stores.access.list_keys(arguments.tenant)]}
 
 
 def revoke_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     revoked = stores.access.revoke_key(arguments.tenant, arguments.key_id, utc_now())
     if revoked is None:
         raise SystemExit(f"Tenant {arguments.tenant} has no key {arguments.key_id}")
-    return {"apiKey": json_dump(revoked)}
+    return {"apiKey": _key_view(revoked)}
 
 
 def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
