@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -46,6 +48,11 @@ _JSON = "application/json"
 def _json_response(status: int, payload: BaseModel, headers: dict[str, str] | None = None) -> Response[str]:
     body = payload.model_dump_json(by_alias=True)
     return Response(status_code=status, content_type=_JSON, body=body, headers=headers)
+
+
+def enveloped(model: Any, description: str) -> OpenAPIResponse:
+    """An OpenAPI response whose body is the success envelope around `model`."""
+    return {"description": description, "content": {"application/json": {"model": SuccessEnvelope[model]}}}
 
 
 def success(data: Any, status: HTTPStatus = HTTPStatus.OK, version: int | None = None) -> Response[str]:
@@ -197,10 +204,11 @@ def caller(app: APIGatewayRestResolver) -> Caller:
         raise Unauthorized() from None
 
 
-def path_value(value: str, adapter: TypeAdapter[str], field: str) -> str:
-    """A path parameter checked against its type: a 400 naming it when it does not fit."""
+def path_value(raw: str, adapter: TypeAdapter[str], field: str) -> str:
+    """A path parameter, percent-decoded (routes see the raw segment: an "@" arrives as %40) and
+    checked against its type: a 400 naming it when it does not fit."""
     try:
-        return adapter.validate_python(value)
+        return adapter.validate_python(unquote(raw))
     except ValidationError as error:
         issues = [
             FieldIssue(field, str(issue["msg"]).removeprefix("Value error, ")) for issue in error.errors()

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Annotated
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import TypeAdapter
 
-from tickets.api.http import agent_service, build_resolver, caller, path_value, reject_unknown_query, success
+from tickets.api.http import (
+    agent_service,
+    build_resolver,
+    caller,
+    enveloped,
+    path_value,
+    reject_unknown_query,
+    success,
+)
 from tickets.models.domain import Agent
 from tickets.models.requests import ListAgentsQuery, PatchAgentRequest, PutAgentRequest
 from tickets.models.responses import SuccessEnvelope
@@ -23,18 +29,14 @@ RawAgentId = Annotated[str, Path(min_length=1, max_length=3 * 128)]
 AGENT_ID: TypeAdapter[str] = TypeAdapter(AgentId)
 
 
-def _one(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": SuccessEnvelope[Agent]}}}
-
-
 def _agent_id(raw: str) -> str:
-    return path_value(unquote(raw), AGENT_ID, "agentId")
+    return path_value(raw, AGENT_ID, "agentId")
 
 
 @app.put(
     "/v1/agents/<agentId>",
     summary="Create or replace an agent",
-    responses={200: _one("Replaced"), 201: _one("Created")},
+    responses={200: enveloped(Agent, "Replaced"), 201: enveloped(Agent, "Created")},
 )
 def put_agent(
     agentId: RawAgentId,
@@ -47,7 +49,7 @@ def put_agent(
 @app.patch(
     "/v1/agents/<agentId>",
     summary="Change some of an agent's fields (e.g. availability)",
-    responses={200: _one("The changed agent")},
+    responses={200: enveloped(Agent, "The changed agent")},
 )
 def patch_agent(
     agentId: RawAgentId,

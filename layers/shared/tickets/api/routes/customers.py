@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Annotated
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import TypeAdapter
 
 from tickets.api.http import (
@@ -16,6 +14,7 @@ from tickets.api.http import (
     caller,
     customer_service,
     envelope,
+    enveloped,
     path_value,
     reject_unknown_query,
     success,
@@ -23,7 +22,7 @@ from tickets.api.http import (
 from tickets.ids import utc_now
 from tickets.models.domain import Customer
 from tickets.models.requests import ListCustomersQuery, UpsertCustomerRequest
-from tickets.models.responses import CustomerListEnvelope, SuccessEnvelope
+from tickets.models.responses import CustomerListEnvelope
 from tickets.models.types import Identifier
 
 app = build_resolver()
@@ -32,18 +31,14 @@ ExternalId = Annotated[str, Path(min_length=1, max_length=768)]
 EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(Identifier)
 
 
-def _one(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": SuccessEnvelope[Customer]}}}
-
-
 def _external_id(raw: str) -> str:
-    return path_value(unquote(raw), EXTERNAL_ID, "externalId")
+    return path_value(raw, EXTERNAL_ID, "externalId")
 
 
 @app.put(
     "/v1/customers/<externalId>",
     summary="Create or replace a customer",
-    responses={200: _one("Replaced"), 201: _one("Created")},
+    responses={200: enveloped(Customer, "Replaced"), 201: enveloped(Customer, "Created")},
 )
 def upsert_customer(
     externalId: ExternalId,
@@ -56,7 +51,7 @@ def upsert_customer(
 @app.get(
     "/v1/customers/<externalId>",
     summary="Get a customer",
-    responses={200: _one("The customer")},
+    responses={200: enveloped(Customer, "The customer")},
 )
 def get_customer(externalId: ExternalId) -> Response[str]:
     return success(customer_service().get(caller(app), _external_id(externalId)))
