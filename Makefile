@@ -42,7 +42,7 @@ SAM_ENV ?= default
 TEST_EXTRA_TARGETS ?= e2e
 
 .PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs build build-host \
-	deploy clean
+	deploy clean bench bench-smoke
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -106,13 +106,24 @@ e2e: $(ENVIRONMENTS) ## End-to-end tests over HTTP against a fresh local stack (
 	@trap '$(LOCAL_STACK) down --profile e2e' EXIT; \
 		STACK_FILE=.local/e2e/stack.json $(PYTEST) tests/e2e
 
-test: ## Everything CI runs: venvs, lint, unit + integration tests, then TEST_EXTRA_TARGETS (e2e)
+test: ## Everything CI runs: venvs, lint, unit + integration tests, a bench smoke run, then TEST_EXTRA_TARGETS (e2e)
 	$(MAKE) --no-print-directory -j3 venv venv-sam venv-ministack
 	$(MAKE) --no-print-directory lint
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit tests/integration
+	$(MAKE) --no-print-directory bench-smoke
 ifneq ($(strip $(TEST_EXTRA_TARGETS)),)
 	$(MAKE) --no-print-directory $(TEST_EXTRA_TARGETS)
 endif
+
+# ------------------------------------------------------------------ benchmarks
+# The harness is bench/ (issue 7); it runs the handlers in-process against moto, like the tests.
+BENCH := PYTHONPATH=layers/shared:. $(BIN)/python -m bench
+
+bench: $(VENV_STAMP) $(SAM_STAMP) ## Benchmarks: round trips, units and cost, list growth, cold start... -> docs/benchmarks.md
+	$(BENCH)
+
+bench-smoke: $(VENV_STAMP) ## A quick pass of the benchmark harness (no build, writes nothing): fails if it breaks
+	$(BENCH) --smoke > /dev/null
 
 # ------------------------------------------------------------------ build and deploy
 # The SharedLayer is built by layers/shared/Makefile; LAYER_TARGET picks its wheels

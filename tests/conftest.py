@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from tests.support.aws import back_up_tables_once_per_transaction
+
 # Set before any tickets module reads settings; tests never reach real AWS.
 os.environ.update(
     {
@@ -20,3 +22,5 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+back_up_tables_once_per_transaction()

@@ -6,11 +6,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tickets.observability import logger, metrics
+from tickets.observability import logger, metrics, trace_handler
 from tickets.stream.processor import handle
 
 
 @logger.inject_lambda_context
+@trace_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle(event, context)

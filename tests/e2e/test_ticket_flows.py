@@ -172,3 +172,23 @@ def test_a_customer_put_over_http_can_open_tickets_and_stays_in_its_tenant(api: 
     assert ticket.data["customer"]["name"] == "Ann"
     other = Client(stack.api_url, stack.keys["otherTenantAdmin"])
     assert other.request("GET", f"/v1/customers/{external_id}").status == 404
+
+
+def test_a_reply_retried_with_its_idempotency_key_is_written_once(api: Client) -> None:
+    # Given a ticket, and a reply sent with a key whose answer the integration did not get
+    ticket = api.create({"customerExternalId": "user_42", "subject": "Retry me"}).data
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = api.request("POST", f"/v1/tickets/{ticket['id']}/messages", json={"message": "Once"}, headers=key)
+    # When it retries with the same key
+    again = api.request("POST", f"/v1/tickets/{ticket['id']}/messages", json={"message": "Once"}, headers=key)
+    # Then the answer is the first one and there is one message
+    assert first.status == again.status == 201
+    assert again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert api.get(ticket["id"]).data["messageCount"] == 1
+    # And the key for another body is a 409
+    other = api.request(
+        "POST", f"/v1/tickets/{ticket['id']}/messages", json={"message": "Twice"}, headers=key
+    )
+    assert other.status == 409
+    assert other.error["code"] == "IDEMPOTENCY_KEY_REUSED"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -54,3 +56,18 @@ def seed(repository: TicketRepository) -> Seeder:
 @pytest.fixture
 def api(seed: Seeder) -> Api:
     return Api("acme")
+
+
+@pytest.fixture
+def atomic_requests(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that race threads: DynamoDB applies each request atomically; moto does not, so the
+    package's client makes one request at a time. Lambda runs one request per container, so the races
+    that matter are between service calls, which is where these tests run them."""
+    client = clients.dynamodb()
+    original, lock = client._make_api_call, threading.Lock()
+
+    def atomic(operation: str, parameters: dict[str, Any]) -> Any:
+        with lock:
+            return original(operation, parameters)
+
+    monkeypatch.setattr(client, "_make_api_call", atomic)

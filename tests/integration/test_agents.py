@@ -126,6 +126,17 @@ def test_patch_can_change_several_fields_and_clear_the_email(api: Api) -> None:
     assert response.data == before | {"name": "Agent One", "level": "N2", "email": None}
 
 
+def test_patch_that_only_clears_the_email_clears_it(api: Api) -> None:
+    # Given the seeded agent, with an email
+    before = team(api)["agent_n1"]
+    assert before["email"]
+    # When the only change asked is to clear its email
+    response = api.patch_agent("agent_n1", {"email": None})
+    # Then the email is gone and nothing else changed
+    assert response.status == 200, response.json
+    assert response.data == before | {"email": None}
+
+
 def test_patching_an_unknown_agent_is_404_and_creates_nothing(api: Api) -> None:
     before = team(api)
     assert_error(api.patch_agent("agent_ghost", {"available": True}), 404, "AGENT_NOT_FOUND", "agentId")

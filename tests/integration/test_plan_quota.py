@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from tests.support.assertions import assert_error
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
-from tickets import admin, clients
+from tickets import admin
 from tickets.api.http import ticket_service
 from tickets.errors import PlanLimitReached
 from tickets.logic.access import Caller
@@ -43,22 +41,11 @@ def test_the_ticket_past_the_quota_is_refused_and_nothing_is_written(limited: Ap
     assert limited.list().json["stats"]["total"] == 5
 
 
-def test_parallel_creates_past_the_quota_create_exactly_what_is_left(
-    limited: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("atomic_requests")
+def test_parallel_creates_past_the_quota_create_exactly_what_is_left(limited: Api) -> None:
     # Given 2 of the 5 tickets used
     for n in range(2):
         assert limited.create(TICKET | {"subject": f"Early {n}"}).status == 201
-    # DynamoDB applies each request atomically; moto does not, so one request at a time stands in for it.
-    # Lambda runs one request per container, so the race is between service calls, not inside one resolver.
-    client = clients.dynamodb()
-    original, lock = client._make_api_call, threading.Lock()
-
-    def atomic(operation: str, parameters: dict[str, Any]) -> Any:
-        with lock:
-            return original(operation, parameters)
-
-    monkeypatch.setattr(client, "_make_api_call", atomic)
     caller = Caller(tenant_id="capped", role=Role.INTEGRATION, key_id="key_race")
 
     def create(n: int) -> str:

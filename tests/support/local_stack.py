@@ -111,9 +111,10 @@ class Profile:
 def profile(name: str) -> Profile:
     local = ROOT / ".local"
     if name == "e2e":
-        return Profile(
-            "e2e", int(os.environ.get("E2E_PORT", "4567")), local / "e2e", local / "e2e" / "stack.json"
-        )
+        # E2E_STATE (relative to the repository): another folder, for a second e2e stack beside the
+        # one `make e2e` runs (with its own E2E_PORT too).
+        state = ROOT / os.environ["E2E_STATE"] if os.environ.get("E2E_STATE") else local / "e2e"
+        return Profile("e2e", int(os.environ.get("E2E_PORT", "4567")), state, state / "stack.json")
     return Profile("dev", int(os.environ.get("LOCAL_PORT", "4566")), local / "dev", local / "stack.json")
 
 

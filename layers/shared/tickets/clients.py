@@ -21,7 +21,7 @@ def _config() -> Config:
         region_name=settings.aws_region,
         connect_timeout=settings.aws_connect_timeout_seconds,
         read_timeout=settings.aws_read_timeout_seconds,
-        retries={"mode": "adaptive", "total_max_attempts": settings.aws_max_attempts},
+        retries={"mode": "standard", "total_max_attempts": settings.aws_max_attempts},
         tcp_keepalive=True,
     )
 

@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     CONFLICT = "CONFLICT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     PRECONDITION_FAILED = "PRECONDITION_FAILED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     RATE_LIMITED = "RATE_LIMITED"  # answered by API Gateway (template.yaml GatewayResponses)
@@ -34,6 +36,8 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.ROUTE_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: HTTPStatus.CONFLICT,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE: HTTPStatus.CONFLICT,
     ErrorCode.PRECONDITION_FAILED: HTTPStatus.PRECONDITION_FAILED,
     ErrorCode.PAYLOAD_TOO_LARGE: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ErrorCode.RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
@@ -111,6 +115,24 @@ class AgentNotFound(DomainError):
 class Conflict(DomainError):
     def __init__(self, message: str, details: list[FieldIssue] | None = None) -> None:
         super().__init__(ErrorCode.CONFLICT, message, details or [])
+
+
+class IdempotencyKeyReused(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This Idempotency-Key was used for a different request; use a new key for a new request",
+            [FieldIssue("Idempotency-Key", "was sent before with another method, path, If-Match or body")],
+        )
+
+
+class IdempotencyKeyInUse(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+            "A request with this Idempotency-Key is still being processed; retry shortly",
+            [FieldIssue("Idempotency-Key", "a request with this key is in flight")],
+        )
 
 
 class PreconditionFailed(DomainError):

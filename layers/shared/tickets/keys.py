@@ -9,6 +9,8 @@ Partitions:
   TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry; GSI1SK = <updatedAt>#<ticketId>)
   TENANT#<t>                                  APIKEY#<keyId> (the tenant's keys, for listing and revoking)
   APIKEY#<sha256 of the key>                  #APIKEY (what the authorizer looks up)
+  TENANT#<t>#IDEMPOTENCY                      request#<sha256 of the Idempotency-Key> (Powertools
+                                              Idempotency records; the tenant scopes the key)
 """
 
 from __future__ import annotations
@@ -163,6 +165,11 @@ def api_keys_partition(tenant_id: str) -> tuple[str, str]:
 
 def api_key_lookup_key(key_hash: str) -> Key:
     return {PK: f"{API_KEY_PREFIX}{key_hash}", SK: API_KEY_SK}
+
+
+def idempotency_partition(tenant_id: str) -> str:
+    """The partition of a tenant's Idempotency-Key records (Powertools writes the sort key itself)."""
+    return f"{_tenant(tenant_id)}#IDEMPOTENCY"
 
 
 def monthly_tickets_attribute(period: str) -> str:

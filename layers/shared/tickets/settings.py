@@ -20,6 +20,20 @@ class AwsSettings(BaseModel):
     aws_max_attempts: int = Field(default=4, ge=1, le=10, validation_alias="AWS_MAX_ATTEMPTS")
 
 
+class ObservabilitySettings(BaseModel):
+    """What the functions trace: X-Ray through Powertools' Tracer only when the stack turns tracing on
+    (template.yaml's Tracing parameter sets both the functions' Tracing and this variable)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Powertools' own switch, so one variable drives its Tracer and ours; unset: no tracing.
+    tracing_disabled: bool = Field(default=True, validation_alias="POWERTOOLS_TRACE_DISABLED")
+
+    @property
+    def tracing(self) -> bool:
+        return not self.tracing_disabled
+
+
 class Settings(AwsSettings):
     """What the Lambda functions need on top (set by template.yaml)."""
 
@@ -28,6 +42,9 @@ class Settings(AwsSettings):
     cursor_signing_key: str = Field(min_length=16, validation_alias="CURSOR_SIGNING_KEY")
     # How long the authorizer trusts what it read about a key (a revoked key works at most this long).
     auth_cache_ttl_seconds: int = Field(default=60, ge=0, le=3600, validation_alias="AUTH_CACHE_TTL_SECONDS")
+    # How long a ticket write keeps retrying while other writers change the ticket first (then 503);
+    # well inside the functions' 10 s timeout.
+    write_retry_seconds: float = Field(default=6.0, gt=0, le=60, validation_alias="WRITE_RETRY_SECONDS")
     # Notifications of tenants without a sender address of their own come from this one.
     default_sender_email: str | None = Field(default=None, validation_alias="DEFAULT_SENDER_EMAIL")
 
@@ -35,6 +52,11 @@ class Settings(AwsSettings):
 @lru_cache(maxsize=1)
 def get_aws_settings() -> AwsSettings:
     return AwsSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def get_observability_settings() -> ObservabilitySettings:
+    return ObservabilitySettings.model_validate(dict(os.environ))
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ from errors to HTTP responses."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -13,12 +14,15 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tickets import clients
+from tickets.api import idempotency
 from tickets.errors import (
     HTTP_STATUS,
     DomainError,
@@ -36,7 +40,7 @@ from tickets.logic.customers import CustomerService
 from tickets.logic.service import TicketService
 from tickets.models.enums import Role
 from tickets.models.responses import ErrorBody, ErrorDetail, ErrorEnvelope, SuccessEnvelope
-from tickets.observability import logger
+from tickets.observability import logger, metrics
 from tickets.settings import get_settings
 from tickets.store.repository import TicketRepository
 
@@ -64,10 +68,15 @@ def success(data: Any, status: HTTPStatus = HTTPStatus.OK, version: int | None =
 _IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
 
 
+def _header(app: APIGatewayRestResolver, name: str) -> str | None:
+    """A request header by its case-insensitive name."""
+    headers = {key.lower(): value for key, value in (app.current_event.headers or {}).items()}
+    return headers.get(name.lower())
+
+
 def expected_version(app: APIGatewayRestResolver) -> int | None:
     """The ticket version an If-Match header asks for (`"3"`, `W/"3"` or `3`); None without one."""
-    headers = {name.lower(): value for name, value in (app.current_event.headers or {}).items()}
-    value = headers.get("if-match")
+    value = _header(app, "If-Match")
     if value is None:
         return None
     match = _IF_MATCH.match(value.strip())
@@ -88,7 +97,8 @@ def error_response(code: ErrorCode, message: str, details: list[FieldIssue] | No
         message=message,
         details=[ErrorDetail(field=issue.field, message=issue.message) for issue in details or []],
     )
-    headers = {"Retry-After": "1"} if code == ErrorCode.SERVICE_UNAVAILABLE else None
+    retry_later = code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.IDEMPOTENCY_KEY_IN_USE)
+    headers = {"Retry-After": "1"} if retry_later else None
     return _json_response(HTTP_STATUS[code], ErrorEnvelope(error=body, timestamp=utc_now()), headers)
 
 
@@ -124,22 +134,58 @@ def validation_issues(errors: list[dict[str, Any]]) -> list[FieldIssue]:
 
 
 class TicketsResolver(APIGatewayRestResolver):
-    """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies)."""
+    """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies) or
+    fail on (text that is not UTF-8, JSON too deep or with numbers too long to parse)."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         rejection = _reject_body(event)
         if rejection is not None:
             builder: ResponseBuilder[Any] = ResponseBuilder(rejection)
             return builder.build(self._to_proxy_event(dict(event)))
-        return super().resolve(event, context)
+        return super().resolve(_lowercase_content_type(event), context)
+
+
+def _lowercase_content_type(event: Mapping[str, Any]) -> dict[str, Any]:
+    """Media types are case-insensitive; Powertools only reads a lowercase `application/json`."""
+
+    def is_content_type(name: str) -> bool:
+        return name.lower() == "content-type"
+
+    headers = event.get("headers") or {}
+    multi = event.get("multiValueHeaders") or {}
+    return dict(event) | {
+        "headers": {
+            name: value.lower() if is_content_type(name) else value for name, value in headers.items()
+        },
+        "multiValueHeaders": {
+            name: [value.lower() for value in values] if is_content_type(name) else values
+            for name, values in multi.items()
+        },
+    }
+
+
+def _body_issue(message: str, issue: str) -> Response[str]:
+    return error_response(ErrorCode.VALIDATION_ERROR, message, [FieldIssue("body", issue)])
 
 
 def _reject_body(event: Mapping[str, Any]) -> Response[str] | None:
     body = event.get("body")
     if not body:
         return None
-    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+    return _reject_size(body) or _reject_media_type(event) or _reject_json(body)
+
+
+def _reject_size(body: str) -> Response[str] | None:
+    try:
+        size = len(body.encode("utf-8"))
+    except UnicodeEncodeError:
+        return _body_issue("The body is not valid UTF-8", "is not valid UTF-8 text")
+    if size > MAX_BODY_BYTES:
         return error_response(ErrorCode.PAYLOAD_TOO_LARGE, f"The body is larger than {MAX_BODY_BYTES} bytes")
+    return None
+
+
+def _reject_media_type(event: Mapping[str, Any]) -> Response[str] | None:
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or _JSON).split(";")[0].strip().lower()
     if content_type != _JSON:
@@ -148,18 +194,75 @@ def _reject_body(event: Mapping[str, Any]) -> Response[str] | None:
             "The body must be JSON",
             [FieldIssue("Content-Type", f"must be {_JSON}, not {content_type}")],
         )
+    return None
+
+
+def _reject_json(body: str) -> Response[str] | None:
     if not body.lstrip().startswith("{"):
         # Powertools would unwrap a one-element array into its element; a body is one object.
-        return error_response(
-            ErrorCode.VALIDATION_ERROR,
-            "The body must be a JSON object",
-            [FieldIssue("body", "must be a JSON object")],
-        )
+        return _body_issue("The body must be a JSON object", "must be a JSON object")
+    try:
+        json.loads(body)
+    except RecursionError:
+        return _body_issue("The request is invalid", "is nested too deeply")
+    except ValueError:  # malformed, or an integer longer than Python parses (4300 digits)
+        return _body_issue("The request is invalid", "is not valid JSON")
     return None
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+# Visible ASCII, as Stripe's keys (a UUID is the usual choice).
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class _NotKept(Exception):
+    """An error answer returned rather than raised; raising it frees the key (only successes are kept)."""
+
+    def __init__(self, response: Response[Any]) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Runs after request validation, so a malformed request never takes a key."""
+    key = _header(app, IDEMPOTENCY_KEY)
+    event = app.current_event
+    if key is None or event.http_method not in _WRITE_METHODS:
+        return next_middleware(app)
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed(
+            "Idempotency-Key is invalid",
+            [FieldIssue(IDEMPOTENCY_KEY, "must be 1 to 255 visible ASCII characters, e.g. a UUID")],
+        )
+    # A replay must be the same request: same route and target, same precondition, same JSON body.
+    request = {
+        "method": event.http_method,
+        "path": event.path,
+        "ifMatch": _header(app, "If-Match"),
+        "body": event.json_body if event.body else None,
+    }
+
+    def write() -> idempotency.StoredResponse:
+        response = next_middleware(app)
+        if response.status_code >= HTTPStatus.BAD_REQUEST:  # e.g. no such route: nothing was done
+            raise _NotKept(response)
+        return {"status": response.status_code, "body": response.body, "headers": dict(response.headers)}
+
+    try:
+        stored = idempotency.run_once(caller(app).tenant_id, key, request, app.lambda_context, write)
+    except _NotKept as refused:
+        return refused.response
+    headers = dict(stored["headers"])
+    if stored.get("replayed"):
+        headers["Idempotent-Replayed"] = "true"
+        metrics.add_metric(name="IdempotentReplays", unit=MetricUnit.Count, value=1)
+    return Response(status_code=stored["status"], body=stored["body"], headers=headers)
 
 
 def build_resolver() -> TicketsResolver:
     app = TicketsResolver(enable_validation=True)
+    app.use(middlewares=[_idempotent_writes])
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:
@@ -208,7 +311,11 @@ def path_value(raw: str, adapter: TypeAdapter[str], field: str) -> str:
     """A path parameter, percent-decoded (routes see the raw segment: an "@" arrives as %40) and
     checked against its type: a 400 naming it when it does not fit."""
     try:
-        return adapter.validate_python(unquote(raw))
+        value = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise ValidationFailed("The request is invalid", [FieldIssue(field, "is not valid UTF-8")]) from None
+    try:
+        return adapter.validate_python(value)
     except ValidationError as error:
         issues = [
             FieldIssue(field, str(issue["msg"]).removeprefix("Value error, ")) for issue in error.errors()
@@ -231,7 +338,7 @@ def ticket_service() -> TicketService:
     """Built once per container, on first use, so tests can point the clients at their mocks first."""
     settings = get_settings()
     repository = TicketRepository(clients.dynamodb(), settings.table_name)
-    return TicketService(repository, CursorCodec(settings.cursor_signing_key))
+    return TicketService(repository, CursorCodec(settings.cursor_signing_key), settings.write_retry_seconds)
 
 
 @lru_cache(maxsize=1)

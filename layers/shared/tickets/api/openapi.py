@@ -46,6 +46,7 @@ def document() -> dict[str, Any]:
         schemas = part.get("components", {}).get("schemas", {})
         merged.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
     _document_errors(merged)
+    _document_write_headers(merged)
     merged["components"]["securitySchemes"] = _SECURITY
     merged["security"] = [{"ApiKey": []}, {"Bearer": []}]
     merged["paths"] = dict(sorted(merged["paths"].items()))
@@ -58,7 +59,8 @@ _ERRORS = {
     "401": "UNAUTHORIZED: no API key, or an unknown or revoked one",
     "403": "FORBIDDEN (the key's role may not do this) or PLAN_LIMIT_REACHED",
     "404": "TICKET_NOT_FOUND, CUSTOMER_NOT_FOUND, AGENT_NOT_FOUND or ROUTE_NOT_FOUND",
-    "409": "CONFLICT: the change contradicts the ticket's state",
+    "409": "CONFLICT: the change contradicts the ticket's state; IDEMPOTENCY_KEY_REUSED: the key was "
+    "used for another request; IDEMPOTENCY_KEY_IN_USE: a request with the key is in flight (Retry-After)",
     "412": "PRECONDITION_FAILED: If-Match names an older version of the ticket (ETag has the current one)",
     "413": "PAYLOAD_TOO_LARGE",
     "429": "RATE_LIMITED (Retry-After)",
@@ -81,6 +83,34 @@ def _document_errors(merged: dict[str, Any]) -> None:
             operation["responses"].pop("422", None)
             for status, description in _ERRORS.items():
                 operation["responses"].setdefault(status, {"description": description, **reference})
+
+
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: the same key with the same request, within 24 hours, returns "
+    "the first response (with Idempotent-Replayed: true) and has no second effect. Scoped to the tenant.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of the ticket as read: the write is only made to that version (else 412).",
+    "schema": {"type": "string", "maxLength": 40, "pattern": '^(W/)?"?[0-9]{1,18}"?$'},
+}
+
+
+def _document_write_headers(merged: dict[str, Any]) -> None:
+    for path, operations in merged["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("post", "put", "patch"):
+                continue
+            parameters = operation.setdefault("parameters", [])
+            parameters.append(_IDEMPOTENCY_KEY)
+            if path.startswith("/v1/tickets/"):
+                parameters.append(_IF_MATCH)
 
 
 def render() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import random
 import time
 from collections.abc import Callable
@@ -27,14 +29,17 @@ from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, Ticket
 from tickets.store.repository import ExternalIdTaken, ListRead, QuotaExhausted, StaleWrite, TicketRepository
 
 MESSAGES_PER_PAGE = 100
-# Optimistic writes retried when another writer got to the ticket first.
-_WRITE_ATTEMPTS = 8
+# Optimistic writes are retried while other writers get to the ticket first, with jittered backoff.
+_BACKOFF_CAP_SECONDS = 0.2
 
 
 class TicketService:
-    def __init__(self, repository: TicketRepository, cursors: CursorCodec) -> None:
+    def __init__(
+        self, repository: TicketRepository, cursors: CursorCodec, write_retry_seconds: float
+    ) -> None:
         self._repository = repository
         self._cursors = cursors
+        self._write_retry_seconds = write_retry_seconds
 
     # Create ----------------------------------------------------------------------------------------
 
@@ -85,6 +90,12 @@ class TicketService:
             # Not created after all: the quota gets the ticket back (the number stays used).
             self._repository.release_quota(tenant_id, period)
             return self._existing(tenant_id, taken.ticket_id), False
+        except Exception:
+            # Not created (or, after a timeout, not known to be): the quota gets the ticket back, as
+            # an undercount is the error that costs the tenant nothing. The original error is reported.
+            with contextlib.suppress(Exception):
+                self._repository.release_quota(tenant_id, period)
+            raise
         return ticket, True
 
     def _existing(self, tenant_id: str, ticket_id: str) -> Ticket:
@@ -242,7 +253,8 @@ class TicketService:
         """Read, change, write if nobody wrote in between; otherwise read again and redo the change.
         With `expected_version` (If-Match) the change is only made to that version of the ticket.
         The description is only read when the caller returns the whole ticket; it is never rewritten."""
-        for attempt in range(_WRITE_ATTEMPTS):
+        deadline = time.monotonic() + self._write_retry_seconds
+        for attempt in itertools.count():
             before = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
             if before is None or not _matches(before, reference):
                 raise TicketNotFound(reference)
@@ -252,7 +264,9 @@ class TicketService:
             try:
                 workflow.save_change(self._repository, before, after, message=message)
             except StaleWrite:
-                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.005 * 2**attempt)))
                 continue
             return after
         raise ServiceUnavailable("The ticket is being changed by many writers at once, retry")

@@ -41,21 +41,28 @@ def _markdown(value: str) -> str:
     return value
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(item) for item in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(item) for item in value), default=0)
-    return 0
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest more than `limit` levels ({} is 1, {"a": []} is 2). Level by
+    level rather than recursively, so a hostile body cannot exhaust the stack (a 500)."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        children = (item for node in level for item in (node.values() if isinstance(node, dict) else node))
+        level = [item for item in children if isinstance(item, dict | list)]
+    return bool(level)
 
 
 def _bounded_metadata(value: dict[str, Any]) -> dict[str, Any]:
-    if _depth(value) > METADATA_MAX_DEPTH:
+    if _nested_deeper_than(value, METADATA_MAX_DEPTH):
         raise ValueError(f"must be nested at most {METADATA_MAX_DEPTH} levels deep")
     try:
         encoded = json.dumps(value, allow_nan=False, separators=(",", ":"))
     except ValueError as error:
         raise ValueError("must hold only finite numbers") from error
+    try:
+        # Keys and values may be any text, but text: a lone surrogate ("\ud800") cannot be stored.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("must hold only valid Unicode text (no lone surrogates)") from error
     if len(encoded.encode("utf-8")) > METADATA_MAX_BYTES:
         raise ValueError(f"must be at most {METADATA_MAX_BYTES} bytes as JSON")
     return value
@@ -89,7 +96,11 @@ TagIds = Annotated[
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # Deliberately loose (one @, no spaces, bounded); deliverability is SES's business.
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$", max_length=320)]
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$", max_length=320),
+    AfterValidator(_single_line),
+]
 Amount = Annotated[
     Decimal,
     Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False),

@@ -222,16 +222,18 @@ class TicketRepository(Table):
         sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in kept]
         removes = [f"#{name}" for name, value in values.items() if value is None]
         placeholders = {f":{name}": value for name, value in (values | kept).items() if value is not None}
+        clauses = [
+            f"{action} {', '.join(parts)}" for action, parts in (("SET", sets), ("REMOVE", removes)) if parts
+        ]
         request: dict[str, Any] = {
             "TableName": self._table,
             "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
-            "UpdateExpression": "SET "
-            + ", ".join(sets)
-            + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "UpdateExpression": " ".join(clauses),
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": items.serialize(placeholders),
             "ReturnValues": "ALL_NEW",
         }
+        if placeholders:  # a PATCH that only clears the email has no values at all
+            request["ExpressionAttributeValues"] = items.serialize(placeholders)
         if condition:
             request["ConditionExpression"] = condition
         try:
@@ -309,7 +311,7 @@ class TicketRepository(Table):
         return items.tenant_from_item(attributes), int(attributes["ticketSequence"]["N"])
 
     def release_quota(self, tenant_id: str, period: str) -> None:
-        """Give back a ticket counted against the quota whose creation then failed for certain."""
+        """Give back a ticket counted against the quota whose creation then failed."""
         self._call(
             self._client.update_item,
             TableName=self._table,

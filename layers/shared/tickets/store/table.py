@@ -1,4 +1,4 @@
-"""The table client every repository shares: one round trip per call, throttling as 503,
+"""The table client every repository shares: one round trip per call, throttling and outages as 503,
 transactions retried on conflicts, typed keys."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tickets.errors import ServiceUnavailable
 from tickets.keys import Entity
@@ -18,8 +18,19 @@ from tickets.store.items import Item
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_THROTTLING = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+# Errors that are DynamoDB's, not the request's: after botocore's retries they are a 503 (retry later).
+_RETRY_LATER = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+# Why a transaction item was cancelled, when trying again can succeed.
+_RETRYABLE_CANCELLATIONS = frozenset(
+    {"TransactionConflict", "ProvisionedThroughputExceeded", "ThrottlingError"}
 )
 _TRANSACTION_RETRIES = 5
 
@@ -48,9 +59,11 @@ class Table:
         try:
             return operation(**kwargs)
         except ClientError as error:
-            if error.response["Error"]["Code"] in _THROTTLING:
+            if error.response["Error"]["Code"] in _RETRY_LATER:
                 raise ServiceUnavailable() from error
             raise
+        except BotoCoreError as error:  # timeouts and connection errors, after botocore's retries
+            raise ServiceUnavailable() from error
 
     def _transact(self, writes: list[dict[str, Any]]) -> None:
         """One atomic write. Transaction conflicts (another writer on the same item) are retried;
@@ -68,16 +81,18 @@ class Table:
                     if "ConditionalCheckFailed" in codes:
                         raise TransactionRejected([dict(reason) for reason in reasons]) from error
                     raise ServiceUnavailable() from error
-                if codes & ({"TransactionConflict"} | _THROTTLING):
+                if codes & _RETRYABLE_CANCELLATIONS:
                     time.sleep(random.uniform(0, 0.02 * 2**attempt))
                     continue
                 raise
             except self._client.exceptions.TransactionInProgressException:
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))
             except ClientError as error:
-                if error.response["Error"]["Code"] in _THROTTLING:
+                if error.response["Error"]["Code"] in _RETRY_LATER:
                     raise ServiceUnavailable() from error
                 raise
+            except BotoCoreError as error:
+                raise ServiceUnavailable() from error
         raise ServiceUnavailable()
 
     def _put(self, item: Item, condition: str | None = None) -> dict[str, Any]:

@@ -9,10 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tickets.api.http import build_resolver, caller, success, ticket_service
+from tickets.api.http import build_resolver, caller, enveloped, success, ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import CreateTicketRequest
-from tickets.models.responses import SuccessEnvelope
 from tickets.observability import metrics
 
 app = build_resolver()
@@ -22,7 +21,8 @@ app = build_resolver()
     "/v1/tickets",
     summary="Create a ticket",
     responses={
-        201: {"description": "Created", "content": {"application/json": {"model": SuccessEnvelope[Ticket]}}}
+        201: enveloped(Ticket, "Created"),
+        200: enveloped(Ticket, "A ticket with this externalId exists already: that ticket, unchanged"),
     },
 )
 def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) -> Response[str]:

@@ -1,0 +1,360 @@
+"""Section 4: cold start. A fresh interpreter per run imports a function's handler module (its
+module-level initialisation runs as Lambda's init phase runs it), then creates the AWS clients the
+function's first invocation creates; next to it, the floor: a fresh interpreter that imports boto3 and
+creates one DynamoDB client. Runs are interleaved (each round runs the floor and every function once,
+in a shuffled order), so drift of the machine hits all alike.
+
+Bytecode decides much of an import's time, so it is controlled: every run reads and writes .pyc files
+only under a cache directory of the bench's own (PYTHONPYCACHEPREFIX), never the source tree.
+- *with bytecode*: everything compiled beforehand (the state of a machine that ran the code once).
+- *as packaged*: bytecode only for what Lambda's runtime provides (the standard library, boto3 and
+  botocore); the layer's packages and the handler are compiled on every run, as they are on Lambda:
+  the layer is built without .pyc (layers/shared/Makefile, pip --no-compile) and /opt is read-only."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from bench.env import FUNCTION_ENV
+from bench.report import ROOT, Budget, Sample, Section
+
+FLOOR = "floor"
+TRACED = " (Tracing=Active)"  # a function's name with this suffix: its cold start with tracing on
+_TRACING_ENV = {
+    "POWERTOOLS_TRACE_DISABLED": "false",
+    "LAMBDA_TASK_ROOT": "/var/task",  # Powertools' Tracer turns itself off outside Lambda
+    "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",  # no X-Ray segment outside Lambda: nothing to report
+}
+# Functions whose first invocation creates more than the DynamoDB client.
+_CLIENTS = {"ticket_stream": ("dynamodb", "sesv2")}
+_NOT_API = {"ticket_stream", "authorizer"}
+
+_PROBE = r"""
+import json, sys, time
+started = time.perf_counter()
+target, clients = sys.argv[1], sys.argv[2].split(",")
+if target == "floor":
+    import boto3
+    boto3.client("dynamodb")
+    imported = time.perf_counter()
+else:
+    sys.path.insert(0, target)
+    import app  # Lambda imports the handler module the same way (Handler: app.lambda_handler)
+    imported = time.perf_counter()
+    from tickets import clients as package_clients
+    for name in clients:
+        getattr(package_clients, name)()
+ready = time.perf_counter()
+print(json.dumps({"init": imported - started, "ready": ready - started}))
+"""
+
+
+def functions() -> list[str]:
+    return sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
+
+
+def tracing_measurable() -> bool:
+    """Tracing on needs the X-Ray SDK, which the layer ships; the dev venv may not have it."""
+    return importlib.util.find_spec("aws_xray_sdk") is not None
+
+
+@dataclass
+class Timing:
+    init: list[float]
+    ready: list[float]
+
+
+def _env(prefix: Path, write: bool, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith(("PYTHON", "POWERTOOLS_"))
+    }
+    env |= FUNCTION_ENV | (extra or {})
+    env["PYTHONPATH"] = str(ROOT / "layers" / "shared")
+    env["PYTHONPYCACHEPREFIX"] = str(prefix)
+    env.pop("AWS_ENDPOINT_URL", None)
+    if not write:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _run(
+    target: str, prefix: Path, write: bool = False, importtime: bool = False
+) -> tuple[dict[str, float], str]:
+    name = target.removesuffix(TRACED)
+    path = name if name == FLOOR else str(ROOT / "functions" / name)
+    clients = ",".join(_CLIENTS.get(name, ("dynamodb",)))
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", _PROBE, path, clients]
+    env = _env(prefix, write, _TRACING_ENV if target.endswith(TRACED) else None)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False, cwd=ROOT)
+    if result.returncode != 0:
+        raise RuntimeError(f"cold start of {target} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+# What the layer ships --------------------------------------------------------------------------------
+
+
+def _closure(names: list[str]) -> set[str]:
+    """Distributions the layer's requirements install, with their dependencies (no extras)."""
+    seen: set[str] = set()
+    queue = list(names)
+    while queue:
+        name = re.split(r"[<>=!~;\[ ]", queue.pop())[0].strip().lower().replace("_", "-")
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        try:
+            requirements = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue  # not installed here (the bench then cannot import it either)
+        for requirement in requirements:
+            if "extra ==" not in requirement:
+                queue.append(requirement)
+    return seen
+
+
+def layer_modules() -> list[Path]:
+    """Source paths (packages and single-module files) the layer ships: tickets, and the site-packages
+    of the distributions layers/shared/requirements.txt installs."""
+    lines = (ROOT / "layers" / "shared" / "requirements.txt").read_text().splitlines()
+    wanted = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    site = Path(sysconfig.get_paths()["purelib"])
+    paths = {ROOT / "layers" / "shared" / "tickets", ROOT / "functions"}
+    for distribution in _closure(wanted):
+        try:
+            files = metadata.files(distribution) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for file in files:
+            top = file.parts[0]
+            if top.endswith((".dist-info", ".data")) or top in ("..", "__pycache__", "bin"):
+                continue
+            paths.add(site / top)
+    return sorted(paths)
+
+
+def _drop_layer_bytecode(prefix: Path) -> None:
+    for source in layer_modules():
+        mirrored = prefix / source.relative_to(source.anchor)
+        if source.suffix == ".py":
+            for pyc in mirrored.parent.glob(source.stem + ".*.pyc"):
+                pyc.unlink()
+        elif mirrored.exists():
+            shutil.rmtree(mirrored)
+
+
+# Measuring ---------------------------------------------------------------------------------------
+
+
+def measure(
+    rounds: int, packaged_rounds: int, names: list[str] | None = None, seed: int = 7
+) -> tuple[dict[str, Timing], dict[str, Timing], dict[str, str]]:
+    """Timings with bytecode and as packaged, and one -X importtime output, per target (the floor and
+    the functions `names`, all of them by default)."""
+    targets = [FLOOR, *(names if names is not None else functions())]
+    with tempfile.TemporaryDirectory(prefix="bench-pyc-") as scratch:
+        compiled, packaged = Path(scratch) / "compiled", Path(scratch) / "packaged"
+        with ThreadPoolExecutor(max_workers=2) as pool:  # compile everything once (not timed)
+            list(pool.map(lambda target: _run(target, compiled, write=True), targets))
+        shutil.copytree(compiled, packaged)
+        _drop_layer_bytecode(packaged)
+        rng = random.Random(seed)
+        results: dict[str, dict[str, Timing]] = {}
+        for mode, prefix, count in (("compiled", compiled, rounds), ("packaged", packaged, packaged_rounds)):
+            timings = {target: Timing([], []) for target in targets}
+            for _ in range(count):
+                order = targets[:]
+                rng.shuffle(order)
+                for target in order:
+                    measured, _ = _run(target, prefix)
+                    timings[target].init.append(measured["init"])
+                    timings[target].ready.append(measured["ready"])
+            results[mode] = timings
+        importtimes = {target: _run(target, compiled, importtime=True)[1] for target in targets}
+    return results["compiled"], results["packaged"], importtimes
+
+
+# Where the time goes ------------------------------------------------------------------------------
+
+_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+
+
+def import_profile(stderr: str) -> dict[str, tuple[int, int]]:
+    """module -> (self µs, cumulative µs), from -X importtime."""
+    modules: dict[str, tuple[int, int]] = {}
+    for line in stderr.splitlines():
+        match = _LINE.match(line)
+        if match:
+            modules[match.group(4)] = (int(match.group(1)), int(match.group(2)))
+    return modules
+
+
+def _group(module: str) -> str:
+    top = module.split(".", maxsplit=1)[0]
+    if top == "tickets":
+        parts = module.split(".")
+        return ".".join(parts[:2]) if len(parts) > 1 else top
+    if top == "aws_lambda_powertools":
+        parts = module.split(".")
+        return ".".join(parts[:3]) if len(parts) > 2 else ".".join(parts)
+    return top
+
+
+def contributors(
+    function_profile: dict[str, tuple[int, int]], floor_profile: dict[str, tuple[int, int]]
+) -> list[tuple[str, float]]:
+    """Self time of what the function imports beyond the floor, by package (ms), largest first."""
+    groups: dict[str, float] = defaultdict(float)
+    for module, (own, _) in function_profile.items():
+        if module not in floor_profile:
+            groups[_group(module)] += own / 1000
+    return sorted(groups.items(), key=lambda pair: -pair[1])
+
+
+# Report ------------------------------------------------------------------------------------------
+
+
+def report(
+    compiled: dict[str, Timing], packaged: dict[str, Timing], importtimes: dict[str, str], budget: float = 1.6
+) -> Section:
+    section = Section("4. Cold start")
+    rounds = len(compiled[FLOOR].ready)
+    section.add(
+        f"A fresh interpreter per run, {rounds} rounds with bytecode and {len(packaged[FLOOR].ready)} "
+        "as packaged, interleaved (`bench/coldstart.py`). *init*: importing `functions/<name>/app.py` "
+        "with PYTHONPATH=layers/shared and the template's environment (Lambda's init phase); *ready*: "
+        "init plus the AWS clients the first invocation creates (DynamoDB; the stream function SESv2 "
+        "too). The floor imports boto3 and creates one DynamoDB client, so *ready* is what compares "
+        "with it, and the budget (≤ "
+        f"{budget} x floor for every API function) is held against *ready*. Median (min-max) in ms.",
+        "",
+        "*With bytecode*: every module's .pyc was there (a warm disk cache). *As packaged*: only the "
+        "standard library, boto3 and botocore had .pyc, as on Lambda; the layer (`tickets`, Powertools, "
+        "pydantic...) and the handler compile from source on every cold start, because the layer is "
+        "built without bytecode and /opt is read-only.",
+        "",
+    )
+    floor = Sample.of(compiled[FLOOR].ready)
+    floor_packaged = Sample.of(packaged[FLOOR].ready)
+    rows = [
+        [FLOOR, Sample.of(compiled[FLOOR].init).ms(), floor.ms(), "1.00", floor_packaged.ms(), "1.00", ""]
+    ]
+    names = [name for name in compiled if name != FLOOR and not name.endswith(TRACED)]
+    traced = [name for name in compiled if name.endswith(TRACED)]
+    worst = 0.0
+    misses = []
+    for name in names:
+        init = Sample.of(compiled[name].init)
+        ready = Sample.of(compiled[name].ready)
+        ready_packaged = Sample.of(packaged[name].ready)
+        ratio = ready.median / floor.median
+        ratio_packaged = ready_packaged.median / floor_packaged.median
+        api = name not in _NOT_API
+        verdict = ""
+        if api:
+            worst = max(worst, ratio)
+            verdict = "✅" if ratio <= budget else "❌"
+            if ratio > budget:
+                misses.append(f"{name} {ratio:.2f}")
+        rows.append(
+            [
+                name + ("" if api else " (not API)"),
+                init.ms(),
+                ready.ms(),
+                f"{ratio:.2f}",
+                ready_packaged.ms(),
+                f"{ratio_packaged:.2f}",
+                verdict,
+            ]
+        )
+    for name in traced:
+        ready = Sample.of(compiled[name].ready)
+        ready_packaged = Sample.of(packaged[name].ready)
+        rows.append(
+            [
+                name,
+                Sample.of(compiled[name].init).ms(),
+                ready.ms(),
+                f"{ready.median / floor.median:.2f}",
+                ready_packaged.ms(),
+                f"{ready_packaged.median / floor_packaged.median:.2f}",
+                "(tracing on: not the budget's case)",
+            ]
+        )
+    section.table(
+        [
+            "function",
+            "init (bytecode)",
+            "ready (bytecode)",
+            "x floor",
+            "ready (as packaged)",
+            "x floor",
+            f"≤ {budget} x floor",
+        ],
+        rows,
+    )
+    section.add(
+        "Tracing (template parameter `Tracing`, default PassThrough) is off in every row but the last: "
+        "the X-Ray SDK is then never imported (`tickets/observability.py` creates Powertools' Tracer "
+        "only when POWERTOOLS_TRACE_DISABLED=false)."
+        + (
+            ""
+            if traced
+            else " The row with tracing on is missing: aws-xray-sdk (which the layer ships) is not "
+            "installed in .venv, so it could not be measured here."
+        ),
+        "",
+    )
+    section.budgets.append(
+        Budget(
+            "cold start: every API function, with bytecode",
+            f"≤ {budget} x floor",
+            f"{worst:.2f} x floor at most",
+            not misses,
+            "; ".join(misses),
+        )
+    )
+    packaged_worst = max(
+        (
+            Sample.of(packaged[name].ready).median / floor_packaged.median
+            for name in names
+            if name not in _NOT_API
+        ),
+        default=0.0,
+    )
+    section.budgets.append(
+        Budget(
+            "cold start: every API function, as packaged (no .pyc in the layer)",
+            f"≤ {budget} x floor",
+            f"{packaged_worst:.2f} x floor at most",
+            packaged_worst <= budget,
+        )
+    )
+    floor_profile = import_profile(importtimes[FLOOR])
+    section.add(
+        "Where the time goes: `python -X importtime`, one run per function with bytecode; self time of "
+        "the modules a function imports that the floor does not, summed by package (ms; importtime's "
+        "own overhead inflates every figure alike). The top contributors:",
+        "",
+    )
+    rows = []
+    for name in [*names, *traced]:
+        ranked = contributors(import_profile(importtimes[name]), floor_profile)
+        total = sum(ms for _, ms in ranked)
+        rows.append([name, f"{total:.0f}", "; ".join(f"{group} {ms:.0f}" for group, ms in ranked[:6])])
+    section.table(["function", "beyond the floor (ms)", "largest (ms)"], rows)
+    return section
