@@ -6,36 +6,21 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from tests.support.aws import table_definition
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
+from tests.support.moto_table import moto_table
 from tickets import clients
-from tickets.api.http import agent_service, customer_service, ticket_service
 from tickets.settings import get_settings
 from tickets.store.repository import TicketRepository
-from tickets.stream.processor import automation
-
-
-def _forget_built_services() -> None:
-    """Clients and services are built once per container; each test builds them inside its own mocks."""
-    clients.reset()
-    for service in (ticket_service, customer_service, agent_service, automation):
-        service.cache_clear()
 
 
 @pytest.fixture
 def table() -> Iterator[str]:
     """An empty table, and the package's clients pointed at it."""
-    with mock_aws():
-        settings = get_settings()
-        boto3.client("dynamodb").create_table(**table_definition(settings.table_name))
-        _forget_built_services()
-        yield settings.table_name
-        _forget_built_services()
+    with moto_table():
+        yield get_settings().table_name
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from moto.core.models import botocore_stubber
 
 from tests.support.assertions import assert_error
 from tests.support.handlers import Api, ApiResponse
+from tests.support.moto_table import table_items
 from tickets import clients
 from tickets.settings import get_aws_settings, get_settings
 
@@ -75,12 +76,6 @@ def faults(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBFaults
     """Faults on the package's client; botocore's backoff and ours do not really sleep."""
     monkeypatch.setattr("time.sleep", lambda _: None)
     yield DynamoDBFaults()
-
-
-def table_items() -> list[dict[str, Any]]:
-    client = clients.dynamodb()
-    pages = client.get_paginator("scan").paginate(TableName=get_settings().table_name, ConsistentRead=True)
-    return sorted((item for page in pages for item in page["Items"]), key=json.dumps)
 
 
 @dataclass(frozen=True)
