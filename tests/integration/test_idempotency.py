@@ -218,3 +218,22 @@ def test_requests_without_a_key_are_not_deduplicated(api: Api) -> None:
     first, second = api.create(TICKET), api.create(TICKET)
     assert first.data["id"] != second.data["id"]
     assert idempotency_records("acme") == []
+
+
+def test_keyed_requests_leave_the_shared_client_as_they_found_it(api: Api) -> None:
+    """Powertools' store registers a handler on the client it is given; one store per request would
+    pile one more onto the container's shared client for every keyed write it ever served."""
+
+    def handlers() -> int:
+        emitter = clients.dynamodb().meta.events._emitter  # botocore's, to count what is registered
+        return len(list(emitter._handlers.prefix_search("request-created.dynamodb.UpdateItem")))
+
+    # Given a container that has served one keyed write
+    ticket_id = api.create(TICKET).data["id"]
+    api.update(ticket_id, {"priority": "LOW"}, **keyed("warm-0"))
+    after_one = handlers()
+    # When it serves more
+    for n in range(1, 6):
+        api.update(ticket_id, {"priority": "HIGH" if n % 2 else "LOW"}, **keyed(f"warm-{n}"))
+    # Then its client carries no more handlers than before
+    assert handlers() == after_one

@@ -15,6 +15,7 @@ from tests.support.aws import table_definition
 from tickets import clients
 from tickets.api.http import agent_service, customer_service, ticket_service
 from tickets.settings import get_settings
+from tickets.store.idempotency import idempotency_store
 from tickets.store.repository import TicketRepository
 from tickets.stream.processor import automation
 
@@ -22,7 +23,7 @@ from tickets.stream.processor import automation
 def forget_built_services() -> None:
     """Clients and services are built once per container; each table builds them inside its own mocks."""
     clients.reset()
-    for service in (ticket_service, customer_service, agent_service, automation):
+    for service in (ticket_service, customer_service, agent_service, automation, idempotency_store):
         service.cache_clear()
 
 

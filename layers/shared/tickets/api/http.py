@@ -134,8 +134,8 @@ def validation_issues(errors: list[dict[str, Any]]) -> list[FieldIssue]:
 
 
 class TicketsResolver(APIGatewayRestResolver):
-    """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies) or
-    fail on (text that is not UTF-8, JSON too deep or with numbers too long to parse)."""
+    """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies,
+    arrays) or fail on (text that is not UTF-8)."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         rejection = _reject_body(event)
@@ -201,13 +201,19 @@ def _reject_json(body: str) -> Response[str] | None:
     if not body.lstrip().startswith("{"):
         # Powertools would unwrap a one-element array into its element; a body is one object.
         return _body_issue("The body must be a JSON object", "must be a JSON object")
-    try:
-        json.loads(body)
-    except RecursionError:
-        return _body_issue("The request is invalid", "is nested too deeply")
-    except ValueError:  # malformed, or an integer longer than Python parses (4300 digits)
-        return _body_issue("The request is invalid", "is not valid JSON")
     return None
+
+
+def _parse_json(body: str) -> Any:
+    """The body's one parse (Powertools' validation reads it; so does the idempotency middleware).
+    What json.loads fails on besides syntax, nesting past the recursion limit and integers over 4,300
+    digits, is invalid JSON too: a 400, not a 500."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise json.JSONDecodeError(f"cannot be parsed ({type(error).__name__})", body, 0) from None
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -261,7 +267,7 @@ def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddlew
 
 
 def build_resolver() -> TicketsResolver:
-    app = TicketsResolver(enable_validation=True)
+    app = TicketsResolver(enable_validation=True, json_body_deserializer=_parse_json)
     app.use(middlewares=[_idempotent_writes])
 
     @app.exception_handler(RequestValidationError)

@@ -27,19 +27,9 @@ class AccessRepository(Table):
         return items.api_key_from_item(item)
 
     def list_keys(self, tenant_id: str) -> list[ApiKey]:
-        partition, prefix = keys.api_keys_partition(tenant_id)
-        found: list[ApiKey] = []
-        request = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
-        }
-        while True:
-            response = self._call(self._client.query, **request)
-            found.extend(items.api_key_from_item(item) for item in response["Items"])
-            if not response.get("LastEvaluatedKey"):
-                return found
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [
+            items.api_key_from_item(item) for item in self._query_prefix(*keys.api_keys_partition(tenant_id))
+        ]
 
     def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> ApiKey | None:
         """Mark the key and its lookup revoked in one transaction; None if the tenant has no such key."""

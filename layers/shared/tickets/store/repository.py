@@ -244,19 +244,7 @@ class TicketRepository(Table):
 
     def list_agents(self, tenant_id: str) -> list[Agent]:
         """Every agent of the tenant (a support team: tens, not thousands), in id order."""
-        partition, prefix = keys.agents_partition(tenant_id)
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
-        }
-        agents: list[Agent] = []
-        while True:
-            response = self._call(self._client.query, **request)
-            agents.extend(items.agent_from_item(item) for item in response["Items"])
-            if not response.get("LastEvaluatedKey"):
-                return agents
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [items.agent_from_item(item) for item in self._query_prefix(*keys.agents_partition(tenant_id))]
 
     def get_agent(self, tenant_id: str, agent_id: str) -> Agent | None:
         item = self._get(keys.agent_key(tenant_id, agent_id))

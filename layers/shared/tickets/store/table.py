@@ -125,6 +125,21 @@ class Table:
         )
         return response.get("Item")  # type: ignore[no-any-return]
 
+    def _query_prefix(self, partition: str, prefix: str) -> list[Item]:
+        """Every item of `partition` whose SK starts with `prefix`, all pages (small collections only)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
+        }
+        found: list[Item] = []
+        while True:
+            response = self._call(self._client.query, **request)
+            found.extend(response["Items"])
+            if not response.get("LastEvaluatedKey"):
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
         """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
         request: Any = {self._table: {"Keys": [typed_key(key) for key in wanted], "ConsistentRead": True}}
