@@ -41,8 +41,8 @@ SAM_ENV ?= default
 # Steps `make test` runs after the unit and integration tests (`make test TEST_EXTRA_TARGETS=` skips them).
 TEST_EXTRA_TARGETS ?= e2e
 
-.PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs build build-host \
-	deploy clean bench bench-smoke
+.PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs admin build \
+	build-host deploy clean bench bench-smoke
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -76,8 +76,12 @@ run: $(ENVIRONMENTS) ## The whole stack on this machine (MiniStack, LOCAL_PORT=4
 emails: $(VENV_STAMP) ## The emails the local stack has sent, newest first
 	@$(LOCAL_STACK) emails
 
-logs: $(VENV_STAMP) ## The local stack's Lambda logs (last 30 minutes)
-	@$(LOCAL_STACK) logs
+logs: $(VENV_STAMP) ## The local stack's Lambda logs by invocation (MINUTES=30, FUNCTION=create_ticket, RAW=1)
+	@$(LOCAL_STACK) logs $(if $(MINUTES),--minutes $(MINUTES)) $(if $(FUNCTION),--function $(FUNCTION)) $(if $(RAW),--raw)
+
+# ARGS go to the CLI as typed: make admin ARGS='--local create-tenant --id globex --name "Globex" --prefix GLX'
+admin: $(VENV_STAMP) ## The admin CLI (tickets.admin): make admin ARGS="--local list-keys --tenant acme"
+	@PYTHONPATH=layers/shared $(BIN)/python -m tickets.admin $(ARGS)
 
 # ------------------------------------------------------------------ quality
 lint: $(VENV_STAMP) $(SAM_STAMP) ## ruff, ruff format --check, mypy, cfn-lint, sam validate --lint

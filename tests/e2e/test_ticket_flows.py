@@ -152,6 +152,10 @@ def test_errors_come_in_the_envelope_with_the_right_status(api: Client, stack: S
     assert (no_key.status, no_key.error["code"]) == (401, "UNAUTHORIZED")
     wrong_key = Client(stack.api_url, "tk_live_" + "x" * 43).list()
     assert (wrong_key.status, wrong_key.error["code"]) == (401, "UNAUTHORIZED")
+    # A 401 names the scheme to authenticate with (RFC 9110)
+    for refused in (no_key, wrong_key):
+        headers = {name.lower(): value for name, value in refused.headers.items()}
+        assert headers["www-authenticate"] == "Bearer"
 
 
 def test_another_tenants_ticket_does_not_exist_for_this_tenant(api: Client, stack: Stack) -> None:

@@ -189,6 +189,8 @@ INVALID_PUTS = [
     pytest.param({"name": "A", "maxOpenTickets": -1}, "maxOpenTickets", id="maxOpenTickets-negative"),
     pytest.param({"name": "A", "maxOpenTickets": 1001}, "maxOpenTickets", id="maxOpenTickets-1001"),
     pytest.param({"name": "A", "maxOpenTickets": "10"}, "maxOpenTickets", id="maxOpenTickets-string"),
+    pytest.param({"name": "A", "maxOpenTickets": 10.5}, "maxOpenTickets", id="maxOpenTickets-fraction"),
+    pytest.param({"name": "A", "maxOpenTickets": True}, "maxOpenTickets", id="maxOpenTickets-boolean"),
     pytest.param({"name": "A", "available": "yes"}, "available", id="available-yes"),
     pytest.param({"name": "A", "openTickets": 0}, "openTickets", id="unknown-field-openTickets"),
     pytest.param({"name": "A", "phone": "+49"}, "phone", id="unknown-field-phone"),
@@ -305,3 +307,13 @@ def test_another_tenant_neither_sees_nor_changes_this_tenants_agents(api: Api, s
     assert created.status == 201, created.json
     assert [agent["name"] for agent in globex.list_agents().data] == ["Globex's N1"]
     assert team(api) == acme_before
+
+
+def test_a_whole_number_written_as_a_float_is_that_integer(api: Api) -> None:
+    # Given a client whose JSON writes numbers as floats (a JSON Schema integer: 12.0 is 12)
+    # When it puts an agent with maxOpenTickets 12.0
+    response = api.put_agent("agent_float", {"name": "Float", "maxOpenTickets": 12.0})
+    # Then the agent holds 12, an integer
+    assert response.status == 201, response.json
+    assert response.data["maxOpenTickets"] == 12
+    assert isinstance(response.data["maxOpenTickets"], int)

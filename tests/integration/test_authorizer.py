@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
+import sys
 from typing import Any
 
 import boto3
@@ -13,6 +15,7 @@ from tests.support.events import EVENTS
 from tests.support.handlers import LambdaContext, handler_module
 from tickets import admin
 from tickets.api.authorizer import forget_cached_keys
+from tickets.observability import logger
 
 with (EVENTS / "authorizer_request.json").open() as handle:
     REQUEST = json.load(handle)
@@ -34,9 +37,33 @@ def run_admin(table: str, *arguments: str, capsys: pytest.CaptureFixture[str]) -
     return output
 
 
+def effect(result: dict[str, Any]) -> str:
+    statements = result["policyDocument"]["Statement"]
+    assert len(statements) == 1, statements
+    return str(statements[0]["Effect"])
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     forget_cached_keys()
+
+
+class _CurrentStdout:
+    """Whatever sys.stdout is when a line is written (capsys' buffer during a test)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@pytest.fixture(autouse=True)
+def _logs_in_capsys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Powertools' handler keeps the sys.stdout of import time; its lines go to capsys instead."""
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    monkeypatch.setattr(handler, "stream", _CurrentStdout())
 
 
 @pytest.fixture
@@ -62,7 +89,7 @@ def test_a_valid_key_in_either_header_is_allowed_with_its_tenant_and_role(
     # When the admin key is presented in one of the accepted headers
     result = authorize(header(admin_key["key"]))
     # Then every route is allowed and the context names the tenant, role and key
-    assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert effect(result) == "Allow"
     assert result["context"] == {"tenantId": "acme", "role": "admin", "keyId": admin_key["apiKey"]["id"]}
     assert result["principalId"] == admin_key["apiKey"]["id"]
 
@@ -79,11 +106,38 @@ def test_a_valid_key_in_either_header_is_allowed_with_its_tenant_and_role(
     ],
     ids=["no-header", "empty", "well-formed-but-unknown", "malformed", "basic-auth", "bearer-without-key"],
 )
-def test_a_missing_unknown_or_malformed_key_is_unauthorized(
+def test_a_missing_unknown_or_malformed_key_is_denied_for_every_route_as_nobody(
     admin_key: dict[str, Any], headers: dict[str, str]
 ) -> None:
-    with pytest.raises(Exception, match=r"^Unauthorized$"):
-        authorize(headers)
+    # When a request carries no key we know
+    result = authorize(headers)
+    # Then it is denied (template.yaml answers the ACCESS_DENIED as 401 UNAUTHORIZED), naming nobody
+    assert effect(result) == "Deny"
+    assert result["policyDocument"]["Statement"][0]["Resource"] == [
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/*/*"
+    ]
+    assert result["principalId"] == "anonymous"
+    assert "context" not in result
+    assert "usageIdentifierKey" not in result
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "tk_live_" + "A" * 43}], ids=["no-key", "unknown-key"])
+def test_a_denial_logs_one_info_line_and_no_traceback(
+    admin_key: dict[str, Any], headers: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given nothing logged yet
+    capsys.readouterr()
+    # When a request is denied
+    authorize(headers)
+    # Then the authorizer wrote one INFO line, and nothing else (no traceback, no ERROR)
+    logged = capsys.readouterr()
+    lines = logged.out.splitlines()
+    assert len(lines) == 1, logged.out
+    line = json.loads(lines[0])
+    assert line["level"] == "INFO"
+    assert line["message"].startswith("Denied: ")
+    assert "exception" not in line
+    assert logged.err == ""
 
 
 def test_an_agent_key_carries_its_agent(table: str, seed: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,19 +158,24 @@ def test_a_revoked_key_stops_working_once_the_cached_lookup_expires(
     # When it is revoked
     run_admin(table, "revoke-key", "--tenant", "acme", "--key-id", admin_key["apiKey"]["id"], capsys=capsys)
     # Then it still works while the cached lookup lasts (AUTH_CACHE_TTL_SECONDS), and not after
-    assert authorize({"X-API-Key": admin_key["key"]})["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert effect(authorize({"X-API-Key": admin_key["key"]})) == "Allow"
     forget_cached_keys()
-    with pytest.raises(Exception, match=r"^Unauthorized$"):
-        authorize({"X-API-Key": admin_key["key"]})
+    denied = authorize({"X-API-Key": admin_key["key"]})
+    assert effect(denied) == "Deny"
+    assert denied["principalId"] == admin_key["apiKey"]["id"]
 
 
 def test_keys_are_never_logged_or_listed(
     table: str, admin_key: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     authorize({"X-API-Key": admin_key["key"]})
-    with pytest.raises(Exception, match=r"^Unauthorized$"):
-        authorize({"X-API-Key": admin_key["key"][:-1] + ("B" if admin_key["key"][-1] != "B" else "C")})
+    wrong = admin_key["key"][:-1] + ("B" if admin_key["key"][-1] != "B" else "C")
+    assert effect(authorize({"X-API-Key": wrong})) == "Deny"
     logs = capsys.readouterr()
+    assert [json.loads(line)["message"] for line in logs.out.splitlines()][-2:] == [
+        "Allowed",
+        "Denied: unknown or revoked key",
+    ]
     listed = run_admin(table, "list-keys", "--tenant", "acme", capsys=capsys)
     assert admin_key["key"] not in logs.out + logs.err
     assert admin_key["key"][8:20] not in json.dumps(listed)

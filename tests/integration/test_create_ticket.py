@@ -377,6 +377,12 @@ INVALID_CREATES = [
     pytest.param(_with(tagIds=[_uuid(n) for n in range(11)]), "tagIds", id="11-tagIds"),
     pytest.param(_with(reference={"type": "ORDERID"}), "reference.id", id="reference-without-id"),
     pytest.param(_with(order={"amount": 10, "currency": "usd"}), "order.currency", id="order-currency-lower"),
+    pytest.param(
+        _with(order={"amount": 10, "currency": "XYZ"}), "order.currency", id="order-currency-not-iso-4217"
+    ),
+    pytest.param(
+        _with(order={"amount": 10, "currency": "XXX"}), "order.currency", id="order-currency-none-code"
+    ),
     pytest.param(_with(order={"amount": -1, "currency": "USD"}), "order.amount", id="order-amount-negative"),
     pytest.param(_with(externalId="e" * 257), "externalId", id="externalId-of-257-chars"),
     pytest.param(_with(attachments=[_ATTACHMENT] * 11), "attachments", id="11-attachments"),
@@ -455,17 +461,6 @@ def test_invalid_example_event_lists_each_bad_field(api: Api) -> None:
         pytest.param({"body": "a ticket"}, "body", id="json-string"),
         pytest.param({"raw_body": ""}, "body", id="empty-body"),
         pytest.param({}, "body", id="no-body"),
-        pytest.param(
-            {"body": MINIMAL, "headers": {"Content-Type": "text/plain"}}, "Content-Type", id="text-plain"
-        ),
-        pytest.param(
-            {
-                "raw_body": "customerExternalId=user_42&subject=Hi",
-                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
-            },
-            "Content-Type",
-            id="form-urlencoded",
-        ),
     ],
 )
 def test_body_that_is_not_a_json_object_is_400_and_writes_nothing(
@@ -475,9 +470,83 @@ def test_body_that_is_not_a_json_object_is_400_and_writes_nothing(
     # When it is posted
     response = api.create(**request_kwargs)
 
-    # Then it is 400 VALIDATION_ERROR naming the body or its content type, and nothing was written
+    # Then it is 400 VALIDATION_ERROR naming the body, and nothing was written
     assert_error(response, 400, "VALIDATION_ERROR", field)
     assert_no_tickets(api)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [pytest.param("not json", id="not json"), pytest.param("{bad", id="broken object")],
+)
+def test_a_body_that_is_not_json_is_reported_the_same_way_whatever_it_looks_like(api: Api, body: str) -> None:
+    # Given text that is not JSON, whether or not it starts like an object
+    # When it is posted
+    response = api.create(raw_body=body)
+
+    # Then both are the same 400: "The body is not valid JSON", naming the body
+    assert_error(response, 400, "VALIDATION_ERROR", "body")
+    assert response.error["message"] == "The body is not valid JSON"
+    assert response.error["details"] == [{"field": "body", "message": "is not valid JSON"}]
+    assert_no_tickets(api)
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        pytest.param({"body": MINIMAL, "headers": {"Content-Type": "text/plain"}}, id="text-plain"),
+        pytest.param(
+            {
+                "raw_body": "customerExternalId=user_42&subject=Hi",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            id="form-urlencoded",
+        ),
+    ],
+)
+def test_a_body_of_another_media_type_is_415_and_writes_nothing(
+    api: Api, request_kwargs: dict[str, Any]
+) -> None:
+    # Given a body sent with a Content-Type other than application/json
+    # When it is posted
+    response = api.create(**request_kwargs)
+
+    # Then it is 415 UNSUPPORTED_MEDIA_TYPE naming Content-Type, and nothing was written
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type")
+    assert_no_tickets(api)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        pytest.param(99.9, 99.9, id="as sent"),
+        pytest.param(0.1 + 0.2, 0.3, id="float noise rounded away"),
+        pytest.param(1e-9, 0.0, id="below a ten-thousandth"),
+        pytest.param(813.0, 813.0, id="a whole number written as a float"),
+    ],
+)
+def test_an_order_amount_is_kept_to_four_decimal_places(api: Api, sent: float, kept: float) -> None:
+    # Given an order amount as a client's floats write it
+    # When the ticket is created
+    response = api.create(MINIMAL | {"order": {"amount": sent, "currency": "EUR"}})
+    # Then the amount is kept to 4 decimal places, in the answer and as stored
+    assert response.status == 201, response.json
+    assert response.data["order"]["amount"] == kept
+    assert api.get(response.data["id"]).data["order"]["amount"] == kept
+
+
+def test_a_json_body_sent_without_any_content_type_is_read_as_json(api: Api) -> None:
+    # Given a valid ticket body sent with no Content-Type header at all
+    event = api_event("create_ticket", body=MINIMAL)
+    event["headers"].pop("Content-Type")
+    event["multiValueHeaders"].pop("Content-Type")
+
+    # When it is posted
+    response = invoke("create_ticket", event)
+
+    # Then it is created as if it had been sent as application/json
+    assert response.status == 201, response.json
+    assert response.data["subject"] == MINIMAL["subject"]
 
 
 def test_body_over_128_KiB_is_413_and_writes_nothing(api: Api) -> None:

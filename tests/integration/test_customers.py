@@ -45,15 +45,17 @@ def test_the_events_file_upserts_the_seed_customer(api: Api) -> None:
 
 
 def test_external_ids_with_reserved_characters_round_trip(api: Api) -> None:
-    external_id = "shop:4711/user 42@example.com"
+    external_id = "shop:4711 user+42@example.com?x=1&y=#2%"
     assert api.put_customer(external_id, {"name": "Encoded"}).status == 201
     got = api.get_customer(external_id)
     assert got.status == 200
     assert got.data["externalId"] == external_id
 
 
-def test_an_unknown_customer_is_404(api: Api) -> None:
-    assert_error(api.get_customer("nobody"), 404, "CUSTOMER_NOT_FOUND")
+def test_an_unknown_customer_is_404_naming_the_path_parameter(api: Api) -> None:
+    response = api.get_customer("nobody")
+    assert_error(response, 404, "CUSTOMER_NOT_FOUND", "externalId")
+    assert response.error_fields() == {"externalId"}
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse
-from tickets import clients
+from tickets import clients, keys
 from tickets.ids import new_ulid
 from tickets.models.domain import Message, MessageAuthor
 from tickets.store import items
@@ -366,3 +366,31 @@ def test_an_unknown_query_parameter_is_rejected(api: Api, query: dict[str, str])
 
     # Then it is a 400 naming the parameter
     _bad_request(response, next(iter(query)))
+
+
+def test_a_ticket_stored_with_a_currency_no_longer_accepted_still_reads_and_can_be_changed(
+    api: Api, table: str
+) -> None:
+    # Given a ticket written before currencies were checked against ISO 4217 (its order is in "XYZ")
+    created = api.create(
+        {"customerExternalId": "user_42", "subject": "Old order", "order": {"currency": "USD"}}
+    )
+    assert created.status == 201, created.json
+    key = items.serialize(keys.ticket_key("acme", created.data["id"]))
+    clients.dynamodb().update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #order = :order",
+        ExpressionAttributeNames={"#order": "order"},
+        ExpressionAttributeValues={":order": {"S": '{"currency":"XYZ"}'}},
+    )
+
+    # When it is read, and changed
+    got = api.get(created.data["id"])
+    changed = api.update(created.data["id"], {"priority": "HIGH"})
+
+    # Then it reads as stored, and a change that leaves the order alone keeps it as it is
+    assert got.status == 200, got.json
+    assert got.data["order"]["currency"] == "XYZ"
+    assert changed.status == 200, changed.json
+    assert changed.data["order"]["currency"] == "XYZ"

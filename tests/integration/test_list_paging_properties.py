@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse
 from tests.support.moto_table import moto_table
+from tickets.models.types import MAX_FILTER_VALUES
 
 STATUSES = ["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD", "CLOSED"]
 PRIORITIES = ["LOW", "MEDIUM", "HIGH", "URGENT", "CRITICAL"]
@@ -61,8 +62,8 @@ def _matches(ticket: dict[str, Any], query: Query) -> bool:
         "priority": lambda wanted: ticket["priority"] in wanted,
         "customerExternalId": lambda wanted: ticket["customer"]["externalId"] == wanted,
         "assignedAgentId": lambda wanted: agent == wanted,
-        # The unassigned queue: open tickets that no agent has.
-        "unassigned": lambda _: agent is None and ticket["status"] != "CLOSED",
+        # The unassigned queue: OPEN tickets that no agent has.
+        "unassigned": lambda _: agent is None and ticket["status"] == "OPEN",
         "awaiting": lambda wanted: ticket["awaitingResponseFrom"] == wanted,
         "tag": lambda wanted: wanted.lower() in {tag.lower() for tag in ticket["tagIds"]},
         "updatedSince": lambda since: _instant(ticket["updatedAt"]) >= _instant(since),
@@ -127,10 +128,9 @@ def desk() -> Iterator[Desk]:
             for action, change in STORIES[chance.choice(list(STORIES))]:
                 sent = acme.update(ticket_id, change) if action == "update" else acme.reply(ticket_id, change)
                 _ok(sent, 200 if action == "update" else 201)
-        for ticket_id in chance.sample(ids, 8):
-            # The priority it already has: only updatedAt moves.
-            priority = _ok(acme.get(ticket_id)).data["priority"]
-            _ok(acme.update(ticket_id, {"priority": priority}))
+        for number, ticket_id in enumerate(chance.sample(ids, 8)):
+            # A new category, which no filter reads: only updatedAt moves.
+            _ok(acme.update(ticket_id, {"category": f"touched {number}"}))
         tickets = [_ok(acme.get(ticket_id)).data for ticket_id in ids]
         yield Desk(tickets, acme, Api("globex"))
 
@@ -154,7 +154,7 @@ def test_the_desk_holds_every_state_the_filters_tell_apart(desk: Desk) -> None:
 
 
 def queries(desk: Desk) -> st.SearchStrategy[Query]:
-    """Any combination of the list's filters (unassigned and an agent exclude each other)."""
+    """Any combination of the list's filters."""
     stamps = sorted({ticket["updatedAt"] for ticket in desk.tickets})
     filters: dict[str, st.SearchStrategy[Any]] = {
         "status": st.lists(st.sampled_from(STATUSES), min_size=1, max_size=3, unique=True),
@@ -166,9 +166,7 @@ def queries(desk: Desk) -> st.SearchStrategy[Query]:
         "tag": st.sampled_from([TAG_A, TAG_B, TAG_B.upper()]),
         "updatedSince": st.sampled_from(stamps),
     }
-    return st.fixed_dictionaries({}, optional=filters).filter(
-        lambda query: not ("unassigned" in query and "assignedAgentId" in query)
-    )
+    return st.fixed_dictionaries({}, optional=filters)
 
 
 def parameters(query: Query, sort: str | None, repeat_lists: bool = False) -> dict[str, str | list[str]]:
@@ -187,14 +185,21 @@ def parameters(query: Query, sort: str | None, repeat_lists: bool = False) -> di
 SORT = st.sampled_from([None, *SORTS])
 
 
-def page_through(desk: Desk, params: dict[str, str | list[str]], limits: list[int]) -> list[str]:
+def page_through(
+    desk: Desk,
+    params: dict[str, str | list[str]],
+    limits: list[int],
+    rewritings: list[dict[str, str | list[str]]] | None = None,
+) -> list[str]:
     """The ids of every page, following nextCursor until it is null; page n asks for limits[n] (the
-    last one repeated). Each page holds at most its limit and says so in meta."""
+    last one repeated), with the query as `rewritings[n]` (in turn) when given. Each page holds at most
+    its limit and says so in meta."""
     ids: list[str] = []
     cursor: str | None = None
     for number in range(TICKETS * 3):
         limit = limits[min(number, len(limits) - 1)]
-        page = _ok(desk.acme.list(**params, limit=str(limit), **({"cursor": cursor} if cursor else {})))
+        asked = rewritings[number % len(rewritings)] if rewritings else params
+        page = _ok(desk.acme.list(**asked, limit=str(limit), **({"cursor": cursor} if cursor else {})))
         meta = page.json["meta"]
         assert meta["limit"] == limit
         assert meta["count"] == len(page.data) <= limit
@@ -229,6 +234,43 @@ def test_following_next_cursor_returns_each_matching_ticket_once_in_the_sort_ord
     got = page_through(desk, parameters(query, sort, repeat_lists), limits)
 
     # Then each ticket the filters match came exactly once, and in the sort order
+    assert got == desk.expected(query, sort)
+
+
+def rewritten(query: Query, sort: str | None, data: st.DataObject) -> dict[str, str | list[str]]:
+    """The same query written another way: each list's values shuffled, one of them perhaps twice, sent
+    comma-separated or as repeated parameters; a tag in another case."""
+    params: dict[str, str | list[str]] = {}
+    for name, value in query.items():
+        if isinstance(value, list):
+            values = data.draw(st.permutations(value), label=f"{name} order")
+            if data.draw(st.booleans(), label=f"{name} repeats a value") and len(values) < MAX_FILTER_VALUES:
+                values = [*values, values[0]]
+            params[name] = values if data.draw(st.booleans(), label=f"{name} repeated") else ",".join(values)
+        elif name == "tag":
+            params[name] = data.draw(
+                st.sampled_from([str(value).lower(), str(value).upper()]), label="tag case"
+            )
+        else:
+            params[name] = "true" if value is True else str(value)
+    return params | ({"sort": sort} if sort is not None else {})
+
+
+@settings(max_examples=30, deadline=None, phases=NO_SHRINKING)
+@given(data=st.data())
+def test_a_cursor_follows_the_same_query_written_another_way_on_every_page(
+    desk: Desk, data: st.DataObject
+) -> None:
+    # Given any filters and sort, and for each page the same query written another way (values of a
+    # list in another order or repeated, comma-separated or repeated parameters, a tag in another case)
+    query = data.draw(queries(desk), label="filters")
+    sort = data.draw(SORT, label="sort")
+    rewritings = [rewritten(query, sort, data) for _ in range(3)]
+
+    # When every page is read, following nextCursor until it is null
+    got = page_through(desk, rewritings[0], [2], rewritings)
+
+    # Then the cursor is accepted each time, and each matching ticket came exactly once, in order
     assert got == desk.expected(query, sort)
 
 

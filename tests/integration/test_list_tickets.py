@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -230,8 +230,10 @@ def seventeen(api: Api) -> Desk:
     for _ in range(17):
         desk.create()
     touched = random.Random(20260418).sample(desk.created, 10)
+    # Never MEDIUM, the priority they were created with: a PATCH that changes nothing writes nothing.
+    changes = [priority for priority in PRIORITIES if priority != "MEDIUM"]
     for number, ticket_id in enumerate(touched):
-        desk.update(ticket_id, priority=PRIORITIES[number % len(PRIORITIES)])
+        desk.update(ticket_id, priority=changes[number % len(changes)])
     assert desk.changed != desk.created
     return desk
 
@@ -266,8 +268,8 @@ def paging_desk(api: Api, seed: Seeder) -> Desk:
         elif i % 6 == 4:
             desk.update(desk.by_name[f"t{i}"], status="CLOSED")
     for i in random.Random(7).sample(range(16), 8):
-        # Setting the priority it already has: a change of updatedAt that keeps every filter's answer.
-        desk.update(desk.by_name[f"t{i}"], priority="HIGH" if i % 3 == 0 else "LOW")
+        # A new category: a change of updatedAt that keeps every filter's answer.
+        desk.update(desk.by_name[f"t{i}"], category=f"touched {i}")
     return desk
 
 
@@ -334,11 +336,11 @@ def mixed_desk(api: Api, seed: Seeder) -> Desk:
 
     t1 user_42 LOW      tags A    OPEN                 awaiting AGENT     unassigned
     t2 user_42 HIGH     tags A,B  IN_PROGRESS          awaiting AGENT     agent_n1
-    t3 user_7  URGENT   -         WAITING_ON_CUSTOMER  awaiting CUSTOMER  unassigned
+    t3 user_7  URGENT   -         WAITING_ON_CUSTOMER  awaiting CUSTOMER  unassigned (not queued)
     t4 user_7  MEDIUM   tags B    WAITING_ON_CUSTOMER  awaiting CUSTOMER  agent_n2
     t5 user_42 CRITICAL -         CLOSED               awaiting NONE      unassigned (closed)
     t6 user_42 MEDIUM   -         OPEN                 awaiting NONE      unassigned (no reply requested)
-    t7 user_7  HIGH     tags A    ON_HOLD              awaiting AGENT     agent_n1
+    t7 user_7  HIGH     tags A    ON_HOLD              awaiting NONE      agent_n1
     t8 user_42 LOW      -         CLOSED               awaiting NONE      agent_n2
     t9 user_7  MEDIUM   -         OPEN                 awaiting AGENT     unassigned (was agent_n1)
     """
@@ -383,8 +385,8 @@ SINGLE_FILTERS: dict[str, tuple[Query, set[str]]] = {
     "unknown customer": ({"customerExternalId": "user_nobody"}, set()),
     "agent_n1": ({"assignedAgentId": "agent_n1"}, {"t2", "t7"}),
     "agent_n2": ({"assignedAgentId": "agent_n2"}, {"t4", "t8"}),
-    "unassigned (open only)": ({"unassigned": "true"}, {"t1", "t3", "t6", "t9"}),
-    "awaiting agent": ({"awaiting": "AGENT"}, {"t1", "t2", "t7", "t9"}),
+    "unassigned (the queue: OPEN only)": ({"unassigned": "true"}, {"t1", "t6", "t9"}),
+    "awaiting agent": ({"awaiting": "AGENT"}, {"t1", "t2", "t9"}),
     "awaiting customer": ({"awaiting": "CUSTOMER"}, {"t3", "t4"}),
     "tag A": ({"tag": TAG_A}, {"t1", "t2", "t7"}),
     "tag B in upper case": ({"tag": TAG_B.upper()}, {"t2", "t4"}),
@@ -437,20 +439,34 @@ def test_combined_filters_return_only_tickets_matching_all_of_them(api: Api, mix
     assert problems == {}
 
 
-def test_unassigned_queue_leaves_out_a_closed_unassigned_ticket(api: Api) -> None:
-    # Given an open unassigned ticket and a closed one that was never assigned
+@pytest.mark.parametrize(
+    "parked",
+    [
+        pytest.param({"status": "CLOSED"}, id="closed"),
+        pytest.param({"status": "ON_HOLD"}, id="on hold"),
+        pytest.param({"status": "WAITING_ON_CUSTOMER"}, id="waiting on the customer"),
+    ],
+)
+def test_the_unassigned_queue_holds_only_open_tickets_and_takes_them_back_when_open_again(
+    api: Api, parked: dict[str, str]
+) -> None:
+    # Given an OPEN unassigned ticket, and an unassigned one that is closed, on hold or awaiting its customer
     desk = Desk(api)
     waiting = desk.create()["id"]
-    closed = desk.create()["id"]
-    desk.update(closed, status="CLOSED")
+    other = desk.create()["id"]
+    desk.update(other, **parked)
 
     # When the unassigned queue is listed
     response = _ok(api.list(unassigned="true"))
 
-    # Then only the open one is in it; reopening the closed one puts it back
+    # Then only the OPEN one is in it, and the stats count only it
     assert [ticket["id"] for ticket in response.data] == [waiting]
-    desk.update(closed, status="OPEN")
-    assert [ticket["id"] for ticket in _ok(api.list(unassigned="true")).data] == [closed, waiting]
+    assert response.json["stats"]["unassigned"] == 1
+    # And making the other one OPEN again puts it back in the queue
+    desk.update(other, status="OPEN")
+    reopened = _ok(api.list(unassigned="true"))
+    assert [ticket["id"] for ticket in reopened.data] == [other, waiting]
+    assert reopened.json["stats"]["unassigned"] == 2
 
 
 @pytest.fixture
@@ -499,14 +515,22 @@ def test_updated_since_with_the_default_sort_is_newest_first(api: Api, since_des
     assert [ticket["id"] for ticket in response.data] == [desk.by_name[name] for name in "fba"]
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(lambda shifted: shifted, id="+02:00"),
+        pytest.param(lambda shifted: shifted.replace("+", " "), id="+ sent unencoded"),
+    ],
+)
 def test_updated_since_accepts_the_same_instant_in_another_time_zone(
-    api: Api, since_desk: tuple[Desk, str]
+    api: Api, since_desk: tuple[Desk, str], written: Callable[[str], str]
 ) -> None:
-    # Given the cutoff instant written with a +02:00 offset instead of Z
+    # Given the cutoff instant written with a +02:00 offset instead of Z (or with that "+" sent unencoded
+    # in the query string, which makes it a space)
     desk, cutoff = since_desk
     instant = datetime.fromisoformat(cutoff.replace("Z", "+00:00"))
-    shifted = instant.astimezone(timezone(timedelta(hours=2))).isoformat()
-    assert shifted.endswith("+02:00")
+    shifted = written(instant.astimezone(timezone(timedelta(hours=2))).isoformat())
+    assert shifted.endswith("02:00")
 
     # When the list is filtered with it
     response = _ok(api.list(updatedSince=shifted, sort="updatedAt"))
@@ -571,6 +595,10 @@ def test_limit_out_of_range_or_not_a_number_is_rejected(api: Api, limit: str) ->
         ({"updatedSince": "2026-04-18T10:00:00"}, "updatedSince"),
         ({"cursor": ""}, "cursor"),
         ({"cursor": "x" * 5000}, "cursor"),
+        ({"status": ""}, "status"),
+        ({"status": "OPEN,CLOSED,ON_HOLD,IN_PROGRESS,WAITING_ON_CUSTOMER,OPEN"}, "status"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
     ],
 )
 def test_invalid_or_unknown_query_parameter_is_a_400_naming_it(
@@ -588,17 +616,31 @@ def test_invalid_or_unknown_query_parameter_is_a_400_naming_it(
     [
         ({"unassigned": "false"}, ["unassigned"]),
         ({"awaiting": "NONE"}, ["awaiting"]),
-        ({"unassigned": "true", "assignedAgentId": "agent_n1"}, ["unassigned", "assignedAgentId"]),
     ],
 )
 def test_filter_values_the_list_cannot_answer_are_a_400_naming_the_filter(
     api: Api, query: dict[str, str], fields: list[str]
 ) -> None:
-    # When the list is asked with unassigned=false, awaiting=NONE, or both an agent and the unassigned queue
+    # When the list is asked with unassigned=false or awaiting=NONE
     response = api.list(**query)
 
     # Then it is a 400 VALIDATION_ERROR whose details name the query parameter (not an internal name)
     _bad_request(response, *fields)
+
+
+def test_an_agent_and_the_unassigned_queue_together_match_nothing(api: Api) -> None:
+    # Given an unassigned ticket and one assigned to agent_n1
+    desk = Desk(api)
+    desk.create()
+    desk.update(desk.create()["id"], assignedAgentId="agent_n1")
+
+    # When the list asks for agent_n1's tickets that are also unassigned (filters combine with AND)
+    response = _ok(api.list(unassigned="true", assignedAgentId="agent_n1"))
+
+    # Then no ticket is both: an empty page, with the tenant's stats
+    assert response.data == []
+    assert response.json["meta"]["nextCursor"] is None
+    assert response.json["stats"]["total"] == 2
 
 
 # Cursors -------------------------------------------------------------------------------------------
@@ -697,7 +739,7 @@ def test_stats_are_exact_after_a_mixed_sequence_of_creates_replies_assignments_c
     a, b, c, d, e, f = (desk.create(name)["id"] for name in "abcdef")
     g = desk.create("g", replyRequested=False)["id"]
     h = desk.create("h")["id"]
-    desk.reply(a)  # a: WAITING_ON_CUSTOMER, awaiting CUSTOMER, unassigned
+    desk.reply(a)  # a: WAITING_ON_CUSTOMER, awaiting CUSTOMER, unassigned but not queued
     desk.update(b, assignedAgentId="agent_n1")  # b: IN_PROGRESS, awaiting AGENT
     desk.reply(b, internal=True)  # an internal note changes nothing
     desk.update(c, assignedAgentId="agent_n1")
@@ -708,7 +750,7 @@ def test_stats_are_exact_after_a_mixed_sequence_of_creates_replies_assignments_c
     desk.reply(e, role="CUSTOMER")  # e: reopened by the customer: OPEN, awaiting AGENT
     desk.update(f, status="CLOSED")
     desk.update(f, status="OPEN")  # f: reopened: OPEN, awaiting AGENT
-    desk.update(g, status="ON_HOLD")  # g: ON_HOLD, awaiting NONE (no reply requested), unassigned
+    desk.update(g, status="ON_HOLD")  # g: ON_HOLD, awaiting NONE, unassigned but not queued
     desk.update(h, assignedAgentId="agent_n1")
     desk.update(h, status="CLOSED")  # h: CLOSED, assigned
 
@@ -722,13 +764,13 @@ def test_stats_are_exact_after_a_mixed_sequence_of_creates_replies_assignments_c
         "open": 6,
         "closed": 2,
         "needsResponse": 4,  # b, c, e, f
-        "unassigned": 4,  # a, e, f, g (open and without an agent)
+        "unassigned": 2,  # e, f (OPEN and without an agent: the queue)
         "byStatus": {"OPEN": 2, "IN_PROGRESS": 2, "WAITING_ON_CUSTOMER": 1, "ON_HOLD": 1, "CLOSED": 2},
     }
     assert filtered_stats == stats
     # And the lists agree with the counters
     assert {t["id"] for t in _ok(api.list(awaiting="AGENT")).data} == {b, c, e, f}
-    assert {t["id"] for t in _ok(api.list(unassigned="true")).data} == {a, e, f, g}
+    assert {t["id"] for t in _ok(api.list(unassigned="true")).data} == {e, f}
     assert {t["id"] for t in _ok(api.list(status="CLOSED")).data} == {d, h}
 
 

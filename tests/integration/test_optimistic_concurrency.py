@@ -55,7 +55,34 @@ def test_a_reply_with_a_stale_etag_adds_no_message(api: Api, ticket_id: str) -> 
 
 
 @pytest.mark.parametrize(
-    "if_match", ["*", '"abc"', '"1", "2"', ""], ids=["star", "not-a-number", "list", "empty"]
+    "if_match", ["*", '"1", "2"', 'W/"7", "1"'], ids=["star (any current version)", "a list", "a list, weak"]
+)
+def test_if_match_star_or_a_list_holding_the_current_etag_lets_the_write_through(
+    api: Api, ticket_id: str, if_match: str
+) -> None:
+    # Given a ticket at version 1
+    # When it is patched with If-Match * or with a list of ETags that holds "1" (RFC 9110)
+    response = api.update(ticket_id, {"priority": "LOW"}, headers={"If-Match": if_match})
+    # Then the write is made
+    assert response.status == 200, response.json
+    assert response.headers["ETag"] == '"2"'
+
+
+def test_if_match_star_on_a_ticket_that_does_not_exist_is_404(api: Api) -> None:
+    response = api.update("INV-999", {"priority": "LOW"}, headers={"If-Match": "*"})
+    assert_error(response, 404, "TICKET_NOT_FOUND")
+
+
+def test_an_if_match_list_without_the_current_etag_is_412(api: Api, ticket_id: str) -> None:
+    response = api.update(ticket_id, {"priority": "LOW"}, headers={"If-Match": '"2", "3"'})
+    assert_error(response, 412, "PRECONDITION_FAILED", "If-Match")
+    assert api.get(ticket_id).data["version"] == 1
+
+
+@pytest.mark.parametrize(
+    "if_match",
+    ['"abc"', "", '"1",, "2"', "**"],
+    ids=["not-a-number", "empty", "empty list item", "two stars"],
 )
 def test_an_if_match_that_is_not_a_ticket_etag_is_400(api: Api, ticket_id: str, if_match: str) -> None:
     response = api.update(ticket_id, {"priority": "LOW"}, headers={"If-Match": if_match})

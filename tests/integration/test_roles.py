@@ -46,14 +46,57 @@ def test_an_integration_key_may_not_act_as_an_agent(
     assert api.get(ticket_id).data == before
 
 
-def test_an_agent_key_replies_as_its_own_agent_whatever_the_body_says(api: Api, ticket_id: str) -> None:
+def test_an_agent_key_replies_as_its_own_agent_under_its_recorded_name_whatever_the_body_says(
+    api: Api, ticket_id: str
+) -> None:
+    # Given agent_n1's key (the agent's record names it "Agent N1")
     agent = Api("acme", role="agent", agent_id="agent_n1")
+    # When it replies claiming another id and another name
     reply = agent.reply(
-        ticket_id, {"message": "On it.", "from": {"role": "AGENT", "id": "someone_else", "name": "N1"}}
+        ticket_id, {"message": "On it.", "from": {"role": "AGENT", "id": "someone_else", "name": "Someone"}}
     )
+    # Then the message is agent_n1's, under the name its record has, as stored and as read back
     assert reply.status == 201
-    assert reply.data["message"]["from"] == {"role": "AGENT", "id": "agent_n1", "name": "N1"}
+    assert reply.data["message"]["from"] == {"role": "AGENT", "id": "agent_n1", "name": "Agent N1"}
+    assert api.get(ticket_id).data["messages"][-1]["from"] == {
+        "role": "AGENT",
+        "id": "agent_n1",
+        "name": "Agent N1",
+    }
     assert agent.update(ticket_id, {"priority": "URGENT"}).data["priority"] == "URGENT"
+
+
+def test_an_admin_reply_as_a_known_agent_carries_that_agents_recorded_name(api: Api, ticket_id: str) -> None:
+    # Given an admin key
+    # When it replies as agent_n1 under another name
+    reply = api.reply(
+        ticket_id, {"message": "On it.", "from": {"role": "AGENT", "id": "agent_n1", "name": "Someone"}}
+    )
+    # Then the message carries agent_n1's recorded name
+    assert reply.status == 201
+    assert reply.data["message"]["from"] == {"role": "AGENT", "id": "agent_n1", "name": "Agent N1"}
+
+
+def test_a_reply_as_an_unknown_agent_is_404_and_writes_nothing(api: Api, ticket_id: str) -> None:
+    # Given an admin key
+    # When it replies as an agent id that matches no agent
+    reply = api.reply(ticket_id, {"message": "On it.", "from": {"role": "AGENT", "id": "ghost"}})
+    # Then it is a 404 AGENT_NOT_FOUND naming from.id, and the ticket has no message
+    assert reply.status == 404
+    assert reply.error["code"] == "AGENT_NOT_FOUND"
+    assert reply.error_fields() == {"from.id"}
+    assert api.get(ticket_id).data["messageCount"] == 0
+
+
+def test_the_key_of_an_agent_that_does_not_exist_may_not_reply(api: Api, ticket_id: str) -> None:
+    # Given an agent key bound to an agent that has no record
+    ghost = Api("acme", role="agent", agent_id="ghost")
+    # When it replies
+    reply = ghost.reply(ticket_id, {"message": "On it."})
+    # Then it is a 403 FORBIDDEN, and the ticket has no message
+    assert reply.status == 403
+    assert reply.error["code"] == "FORBIDDEN"
+    assert api.get(ticket_id).data["messageCount"] == 0
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,12 @@ from tests.support.handlers import Api
 from tests.support.streams import Outbox, StreamPump, entity_of, new_value
 from tickets import clients
 from tickets.ids import utc_now
+from tickets.logic import workflow
 from tickets.logic.assignment import RULE
 from tickets.models.domain import Agent, Tenant
 from tickets.models.enums import AgentLevel
+from tickets.settings import get_settings
+from tickets.store import items
 from tickets.store.repository import TicketRepository
 from tickets.stream import processor
 
@@ -331,6 +334,91 @@ def test_an_agent_who_becomes_available_takes_a_long_queue_up_to_its_whole_capac
     assert len(outbox.to(AGENT_EMAIL)) == 11
 
 
+@pytest.mark.parametrize(
+    "parked",
+    [
+        pytest.param({"status": "ON_HOLD"}, id="on hold"),
+        pytest.param({"status": "WAITING_ON_CUSTOMER"}, id="waiting on its customer"),
+    ],
+)
+def test_an_unassigned_ticket_parked_ahead_in_the_queue_never_holds_up_the_tickets_behind_it(
+    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository, parked: dict[str, str]
+) -> None:
+    # Given nobody available, an unassigned ticket put on hold (or awaiting its customer), then three more
+    repository.change_agent("acme", "agent_n1", {"available": False})
+    first = create(api, subject="Parked")
+    assert api.update(first["id"], parked).status == 200
+    behind = [create(api, subject=f"Behind {n}") for n in (1, 2, 3)]
+    assert pump.run_until_quiet() == []
+    assert unassigned(api) == [t["id"] for t in behind]
+
+    # When an available N1 agent with room joins
+    hire(repository, "agent_n3", max_open_tickets=5)
+    assert pump.run_until_quiet() == []
+
+    # Then the three open ones are assigned to it, and the parked one is left as it was
+    assert [ticket(api, t["id"])["assignedAgent"]["id"] for t in behind] == ["agent_n3"] * 3
+    assert ticket(api, first["id"])["status"] == parked["status"]
+    assert ticket(api, first["id"])["assignedAgent"] is None
+    assert unassigned(api) == []
+    assert load(repository, "agent_n3") == 3
+
+
+def test_a_queue_entry_of_a_ticket_that_no_longer_waits_is_passed_over_not_a_reason_to_stop(
+    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+) -> None:
+    # Given nobody available, a ticket on hold whose queue entry is still there (as an older version of
+    # the API left it, for any unassigned ticket not closed), and three open tickets behind it
+    repository.change_agent("acme", "agent_n1", {"available": False})
+    held = create(api, subject="On hold")
+    assert api.update(held["id"], {"status": "ON_HOLD"}).status == 200
+    on_hold = repository.get_ticket("acme", held["id"])
+    assert on_hold is not None
+    stale = items.list_entry_item(workflow.UNASSIGNED_QUEUE, on_hold.summary())
+    clients.dynamodb().put_item(TableName=get_settings().table_name, Item=stale)
+    behind = [create(api, subject=f"Behind {n}") for n in (1, 2, 3)]
+    assert pump.run_until_quiet() == []
+    assert unassigned(api)[0] == held["id"]
+
+    # When agent_n1 becomes available
+    repository.change_agent("acme", "agent_n1", {"available": True})
+    assert pump.run_until_quiet() == []
+
+    # Then the ticket on hold is passed over and stays as it was, and the three behind it are assigned
+    assert ticket(api, held["id"])["status"] == "ON_HOLD"
+    assert ticket(api, held["id"])["assignedAgent"] is None
+    assert [ticket(api, t["id"])["assignedAgent"]["id"] for t in behind] == ["agent_n1"] * 3
+    assert load(repository, "agent_n1") == 3
+    # And the entry left behind is gone from the queue
+    assert unassigned(api) == []
+
+
+def test_a_ticket_back_in_the_queue_is_assigned_when_an_agent_has_room(
+    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+) -> None:
+    # Given nobody available: a ticket waits in the queue, an agent answers it without taking it
+    # (WAITING_ON_CUSTOMER, unassigned, out of the queue), then agent_n1 becomes available
+    repository.change_agent("acme", "agent_n1", {"available": False})
+    created = create(api)
+    assert pump.run_until_quiet() == []
+    assert (
+        api.reply(created["id"], {"message": "Which order is it?", "from": {"role": "AGENT"}}).status == 201
+    )
+    repository.change_agent("acme", "agent_n1", {"available": True})
+    assert pump.run_until_quiet() == []
+    assert ticket(api, created["id"])["assignedAgent"] is None
+
+    # When the customer answers (the ticket is OPEN again: back in the queue)
+    assert api.reply(created["id"], CUSTOMER_REPLY).status == 201
+    assert pump.run_until_quiet() == []
+
+    # Then the stream assigns it to the agent who has room, who is told
+    after = ticket(api, created["id"])
+    assert (after["status"], after["assignedAgent"]["id"]) == ("IN_PROGRESS", "agent_n1")
+    assert unassigned(api) == []
+    assert any(created["ticketNumber"] in email.subject for email in outbox.to(AGENT_EMAIL))
+
+
 def test_an_available_agent_never_takes_another_tenants_waiting_tickets(
     api: Api, pump: StreamPump, seed: Seeder, repository: TicketRepository
 ) -> None:
@@ -417,6 +505,24 @@ def test_a_public_agent_reply_emails_the_customer(
     assert AGENT_REPLY["message"] in email.text
     assert "Agent N1" in email.text
     assert AGENT_REPLY["message"] in email.html
+
+
+def test_an_agent_keys_reply_reaches_the_customer_under_the_agents_recorded_name(
+    api: Api, pump: StreamPump, outbox: Outbox, assigned: dict[str, Any]
+) -> None:
+    # When agent_n1's key replies claiming another name
+    agent = Api("acme", role="agent", agent_id="agent_n1")
+    body = {"message": "Refund issued.", "from": {"role": "AGENT", "name": "Someone"}}
+    assert agent.reply(assigned["id"], body).status == 201
+    assert pump.run_until_quiet() == []
+
+    # Then the customer's email names the agent as its record has it, never the claimed name
+    [email] = outbox.emails[1:]
+    assert email.to == (CUSTOMER_EMAIL,)
+    assert email.text is not None
+    assert "Agent N1 replied" in email.text
+    assert "Someone" not in email.text
+    assert "Someone" not in email.html
 
 
 def test_a_customer_reply_emails_the_assigned_agent(

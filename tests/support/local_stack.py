@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -308,7 +309,9 @@ def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
     - it ignores the SAM GatewayResponses property: put the same responses on the API;
     - it drops ApiKeySourceType AUTHORIZER and would ask clients for an x-api-key header instead: the
       methods stop requiring one (so there is no per-tenant rate limit locally);
-    then deploy the stage again so both apply (the API is recreated when routes change: every time)."""
+    - it drops the ANY methods (SAM's x-amazon-apigateway-any-method) when it imports the API: they are
+      put on the resources again, to the same function;
+    then deploy the stage again so all of it applies (the API is recreated when routes change: every time)."""
     properties = template()["Resources"]["TicketsApi"]["Properties"]
     apigateway = profile.client("apigateway")
     for response_type, response in properties.get("GatewayResponses", {}).items():
@@ -331,7 +334,38 @@ def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
                     # "replace" with "false" is stored as a (truthy) string by MiniStack; "remove" unsets it.
                     patchOperations=[{"op": "remove", "path": "/apiKeyRequired"}],
                 )
+    _put_any_methods(profile, api_id)
     apigateway.create_deployment(restApiId=api_id, stageName=LOCAL_STAGE)
+
+
+def _put_any_methods(profile: Profile, api_id: str) -> None:
+    """The ANY methods of template.yaml's functions, as SAM makes them on AWS: no authorizer, a Lambda
+    proxy integration."""
+    apigateway = profile.client("apigateway")
+    resources = {
+        resource["path"]: resource
+        for resource in apigateway.get_resources(restApiId=api_id, embed=["methods"], limit=500)["items"]
+    }
+    cloudformation, lambda_client = profile.client("cloudformation"), profile.client("lambda")
+    for name, function in template()["Resources"].items():
+        events = function.get("Properties", {}).get("Events", {}).values()
+        paths = [
+            event["Properties"]["Path"] for event in events if event["Properties"].get("Method") == "ANY"
+        ]
+        if not paths:
+            continue
+        physical = cloudformation.describe_stack_resource(StackName=STACK_NAME, LogicalResourceId=name)
+        arn = lambda_client.get_function(FunctionName=physical["StackResourceDetail"]["PhysicalResourceId"])[
+            "Configuration"
+        ]["FunctionArn"]
+        uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+        for path in paths:
+            resource = resources[path]
+            if "ANY" in resource.get("resourceMethods", {}):
+                continue
+            where = {"restApiId": api_id, "resourceId": resource["id"], "httpMethod": "ANY"}
+            apigateway.put_method(**where, authorizationType="NONE")
+            apigateway.put_integration(**where, type="AWS_PROXY", integrationHttpMethod="POST", uri=uri)
 
 
 def _recreate_stream_mappings(profile: Profile) -> None:
@@ -521,6 +555,13 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _readable_time(seconds: float, *, milliseconds: bool = False) -> str:
+    """Local time with its zone, e.g. `2026-12-01 09:58:45 CET` (`.668` before the zone with milliseconds)."""
+    moment = datetime.fromtimestamp(seconds, UTC).astimezone()
+    fraction = f".{moment.microsecond // 1000:03d}" if milliseconds else ""
+    return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} {moment.tzname() or moment.strftime('%z')}"
+
+
 def emails(profile: Profile) -> int:
     try:
         with urllib.request.urlopen(f"{profile.endpoint}/_ministack/ses/messages", timeout=5) as response:
@@ -530,34 +571,214 @@ def emails(profile: Profile) -> int:
     messages = [message for account in document.get("messages", {}).values() for message in account]
     if not messages:
         say("No emails sent yet.")
+    # MiniStack's outbox is in sending order; its Timestamp is seconds since the epoch.
     for message in reversed(messages):
-        recipients = ", ".join(message.get("To") or [])
-        say(
-            f"--- {message.get('Timestamp', '')}\nFrom: {message.get('Source')}\nTo: {recipients}"
-            f"\nSubject: {message.get('Subject')}\n\n{(message.get('BodyText') or '').strip()}\n"
-        )
+        say(email_text(message))
     return 0
 
 
-def logs(profile: Profile, minutes: int) -> int:
+def email_text(message: dict[str, Any]) -> str:
+    sent = message.get("Timestamp")
+    when = _readable_time(float(sent)) if isinstance(sent, int | float) else str(sent or "(no time)")
+    headers = [("From", message.get("Source") or "")]
+    for header, field in (("To", "To"), ("Cc", "CC"), ("Bcc", "BCC")):
+        if message.get(field) or header == "To":
+            headers.append((header, ", ".join(message.get(field) or [])))
+    headers.append(("Subject", message.get("Subject") or ""))
+    lines = [f"--- {when}", *(f"{name + ':':<9}{value}" for name, value in headers)]
+    return "\n".join([*lines, "", (message.get("BodyText") or "").strip(), ""])
+
+
+# Logs ----------------------------------------------------------------------------------------------
+#
+# What the Lambda runtime writes around each invocation (text log format). MiniStack gives every line
+# of an invocation the same timestamp (the end of the invocation) and each invocation its own stream;
+# AWS writes many invocations, one after the other, to the stream of an execution environment. Either
+# way the lines of a stream come back from FilterLogEvents in the order they were written (equal
+# timestamps keep that order), so a stream is split into invocations and never sorted by its text.
+_START = re.compile(r"START RequestId: (?P<id>\S+)")
+_REPORT = re.compile(r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<ms>[\d.]+) ms")
+# A SAM function's physical name: <stack>-<LogicalId>-<suffix of capitals and digits>.
+_GENERATED_SUFFIX = re.compile(r"-[0-9A-Z]{8,}$")
+# Powertools Logger keys the block header already shows, or the same on every line of a function.
+_HEADER_KEYS = frozenset(
+    {"level", "message", "timestamp", "service", "cold_start", "function_name", "function_arn",
+     "function_memory_size", "function_request_id"}
+)  # fmt: skip
+_FILTER_LIMIT = 10_000  # FilterLogEvents' largest page
+
+
+@dataclass
+class Invocation:
+    function: str
+    request_id: str | None  # None: lines written outside any invocation
+    started_ms: int
+    messages: list[str]
+
+
+def function_name(log_group: str) -> str:
+    """`/aws/lambda/tickets-local-CreateTicketFunction-0A085EB501F02` -> `CreateTicketFunction`."""
+    name = log_group.removeprefix("/aws/lambda/").removeprefix(f"{STACK_NAME}-")
+    return _GENERATED_SUFFIX.sub("", name)
+
+
+def _matches(function: str, wanted: str) -> bool:
+    """`create_ticket`, `CreateTicket`, `createticketfunction`... all name CreateTicketFunction."""
+
+    def plain(name: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", name.lower()).removesuffix("function")
+
+    return plain(wanted) in plain(function)
+
+
+def invocations(function: str, events: list[dict[str, Any]]) -> list[Invocation]:
+    """One function's log events (FilterLogEvents' order) as its invocations, lines in written order.
+    Lines before an invocation's START (the runtime's INIT lines, import-time warnings) go with it."""
+    streams: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        streams.setdefault(event.get("logStreamName", ""), []).append(event)
+    found: list[Invocation] = []
+    for stream in streams.values():
+        stream.sort(key=lambda event: int(event["timestamp"]))  # stable: equal timestamps keep their order
+        current: Invocation | None = None
+        pending = Invocation(function, None, 0, [])  # lines since the last invocation ended
+        for event in stream:
+            message = str(event["message"]).rstrip("\n")
+            if not pending.messages:
+                pending.started_ms = int(event["timestamp"])
+            started = _START.match(message)
+            if started:
+                current = Invocation(function, started["id"], pending.started_ms, pending.messages)
+                found.append(current)
+                pending = Invocation(function, None, 0, [])
+            (pending if current is None else current).messages.append(message)
+            report = _REPORT.match(message)
+            if current is not None and report and report["id"] == current.request_id:
+                # MiniStack stamps every line with the end of the invocation: start = end - duration.
+                ended = int(event["timestamp"])
+                current.started_ms = min(current.started_ms, ended - round(float(report["ms"])))
+                current = None
+        if pending.messages:
+            found.append(pending)
+    return found
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value if value and not any(c.isspace() or c in "=\"'" for c in value) else json.dumps(value)
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def compact(message: str) -> list[str]:
+    """A Powertools log line as `INFO    message  key=value ...` (multi-line values such as a traceback
+    on the lines after it), a metrics (EMF) line as `METRICS Name=value Unit ...`; any other line as is."""
+    try:
+        document = json.loads(message) if message.startswith("{") else None
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        return message.splitlines() or [""]
+    if isinstance(document.get("_aws"), dict):
+        return [_compact_metrics(document)]
+    if "level" not in document or "message" not in document:
+        return [message]
+    fields, blocks = [], []
+    for key, value in document.items():
+        if key in _HEADER_KEYS:
+            continue
+        if isinstance(value, str) and "\n" in value:
+            blocks.extend([f"{key}:", *(f"  {line}" for line in value.rstrip("\n").splitlines())])
+        else:
+            fields.append(f"{key}={_value(value)}")
+    text = str(document["message"])
+    first = f"{document['level']!s:<8}{text}" + (f"  {' '.join(fields)}" if fields else "")
+    return [first, *blocks]
+
+
+def _compact_metrics(document: dict[str, Any]) -> str:
+    names: dict[str, str] = {}
+    for directive in document["_aws"].get("CloudWatchMetrics") or []:
+        for metric in directive.get("Metrics") or []:
+            names[metric.get("Name", "")] = metric.get("Unit", "")
+    parts = []
+    for name, unit in names.items():
+        value = document.get(name)
+        shown = value[0] if isinstance(value, list) and len(value) == 1 else value
+        shown = int(shown) if isinstance(shown, float) and shown.is_integer() else shown
+        parts.append(f"{name}={_value(shown)}" + (f" {unit}" if unit and unit != "None" else ""))
+    others = [
+        f"{key}={_value(value)}"
+        for key, value in document.items()
+        if key not in names and key not in ("_aws", "service")
+    ]
+    return f"{'METRICS':<8}" + "  ".join(parts + others)
+
+
+def render(invocation: Invocation, *, raw: bool = False) -> str:
+    cold = any('"cold_start":true' in message.replace(" ", "") for message in invocation.messages)
+    header = "  ".join(
+        [
+            _readable_time(invocation.started_ms / 1000, milliseconds=True),
+            invocation.function,
+            invocation.request_id or "(outside any invocation)",
+            *(["cold start"] if cold else []),
+        ]
+    )
+    lines = [
+        line
+        for message in invocation.messages
+        for line in (message.splitlines() or [""] if raw else compact(message))
+    ]
+    return "\n".join([header, *(f"    {line}" for line in lines)])
+
+
+def _log_events(client: Any, group: str, since: int) -> list[dict[str, Any]]:
+    """All of a group's events since `since` (ms). AWS pages with nextToken; MiniStack returns at most
+    10,000 events and no token, so there the next page starts at the last timestamp seen."""
+    events: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    arguments: dict[str, Any] = {"logGroupName": group, "startTime": since, "limit": _FILTER_LIMIT}
+    while True:
+        page = client.filter_log_events(**arguments)
+        fresh = [event for event in page["events"] if event.get("eventId") not in seen]
+        events.extend(fresh)
+        seen.update(event.get("eventId", "") for event in fresh)
+        if page.get("nextToken"):
+            arguments["nextToken"] = page["nextToken"]
+        elif len(page["events"]) >= _FILTER_LIMIT and fresh:
+            arguments["startTime"] = page["events"][-1]["timestamp"]
+        else:
+            return events
+
+
+def logs(profile: Profile, minutes: int, function: str | None = None, raw: bool = False) -> int:
     client = profile.client("logs")
     try:
-        groups = client.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{STACK_NAME}")["logGroups"]
+        groups = [
+            group["logGroupName"]
+            for page in client.get_paginator("describe_log_groups").paginate(
+                logGroupNamePrefix=f"/aws/lambda/{STACK_NAME}-"
+            )
+            for group in page["logGroups"]
+        ]
     except (BotoCoreError, ClientError):
         raise StackError(f"Nothing answers on {profile.endpoint}: start the stack with `make run`") from None
+    if function is not None:
+        chosen = [group for group in groups if _matches(function_name(group), function)]
+        if not chosen:
+            known = ", ".join(sorted(function_name(group) for group in groups)) or "none yet"
+            raise StackError(f"No function matches {function!r}; the functions: {known}")
+        groups = chosen
     since = int((datetime.now(UTC) - timedelta(minutes=minutes)).timestamp() * 1000)
-    lines: list[tuple[int, str]] = []
-    for group in groups:
-        name = group["logGroupName"].removeprefix(f"/aws/lambda/{STACK_NAME}-")
-        for page in client.get_paginator("filter_log_events").paginate(
-            logGroupName=group["logGroupName"], startTime=since
-        ):
-            lines.extend(
-                (event["timestamp"], f"[{name}] {event['message'].rstrip()}") for event in page["events"]
-            )
-    for _, line in sorted(lines):
-        say(line)
-    if not lines:
+    found = [
+        invocation
+        for group in groups
+        for invocation in invocations(function_name(group), _log_events(client, group, since))
+    ]
+    found.sort(key=lambda invocation: invocation.started_ms)
+    for invocation in found:
+        say(render(invocation, raw=raw) + "\n")
+    if not found:
         say(f"No log lines in the last {minutes} minutes.")
     return 0
 
@@ -570,6 +791,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=["dev", "e2e"], default="dev")
     parser.add_argument("--fresh", action="store_true", help="up: start from empty state")
     parser.add_argument("--minutes", type=int, default=30, help="logs: how far back")
+    parser.add_argument("--function", help="logs: one function's only (create_ticket, authorizer...)")
+    parser.add_argument("--raw", action="store_true", help="logs: every line exactly as written")
     arguments = parser.parse_args(argv)
     chosen = profile(arguments.profile)
     try:
@@ -585,7 +808,7 @@ def main(argv: list[str] | None = None) -> int:
             case "emails":
                 return emails(chosen)
             case _:
-                return logs(chosen, arguments.minutes)
+                return logs(chosen, arguments.minutes, arguments.function, arguments.raw)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ import json
 
 from tests.support.aws import ROOT, template
 from tickets.api.openapi import document, render
+from tickets.api.routes.method_not_allowed import ALLOWED_METHODS
 
 
 def test_the_committed_openapi_document_is_current() -> None:
@@ -13,16 +14,37 @@ def test_the_committed_openapi_document_is_current() -> None:
     assert committed == render(), "docs/openapi.json is stale: run `make openapi` and commit it"
 
 
-def test_every_route_in_the_template_is_documented_and_nothing_else() -> None:
-    deployed = {
-        (event["Properties"]["Path"], event["Properties"]["Method"].lower())
+def deployed_routes() -> set[tuple[str, str]]:
+    """(path, method) of every API event of template.yaml's functions, but the ANY methods (405s)."""
+    return {
+        (event["Properties"]["Path"], event["Properties"]["Method"].upper())
         for resource in template()["Resources"].values()
         if resource["Type"] == "AWS::Serverless::Function"
         for event in resource["Properties"].get("Events", {}).values()
-        if event["Type"] == "Api"
+        if event["Type"] == "Api" and event["Properties"]["Method"].upper() != "ANY"
     }
-    documented = {(path, method) for path, operations in document()["paths"].items() for method in operations}
-    assert documented == deployed
+
+
+def test_every_route_in_the_template_is_documented_and_nothing_else() -> None:
+    documented = {
+        (path, method.upper()) for path, operations in document()["paths"].items() for method in operations
+    }
+    assert documented == deployed_routes()
+
+
+def test_every_resource_answers_its_other_methods_with_405_listing_exactly_its_own() -> None:
+    # Given the resources of the template, each with its own methods and an ANY method
+    any_methods = {
+        event["Properties"]["Path"]
+        for resource in template()["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event in resource["Properties"].get("Events", {}).values()
+        if event["Type"] == "Api" and event["Properties"]["Method"].upper() == "ANY"
+    }
+    # Then every resource has an ANY method, and the 405's Allow lists exactly the methods it serves
+    served = {(path, method) for path, methods in ALLOWED_METHODS.items() for method in methods}
+    assert served == deployed_routes()
+    assert any_methods == {path for path, _ in deployed_routes()}
 
 
 def test_every_operation_documents_the_error_envelope() -> None:

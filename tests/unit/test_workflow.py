@@ -110,6 +110,163 @@ def test_in_progress_without_an_agent_is_a_conflict() -> None:
         workflow.apply_update(a_ticket(), {"status": TicketStatus.IN_PROGRESS}, T0)
 
 
+# The (status, who is awaited) pairs that can exist, as the README's status table has them. NONE on
+# OPEN or IN_PROGRESS only for a ticket created with replyRequested false and not answered since.
+PAIRS: dict[TicketStatus, set[Awaiting]] = {
+    TicketStatus.OPEN: {Awaiting.AGENT, Awaiting.NONE},
+    TicketStatus.IN_PROGRESS: {Awaiting.AGENT, Awaiting.NONE},
+    TicketStatus.WAITING_ON_CUSTOMER: {Awaiting.CUSTOMER},
+    TicketStatus.ON_HOLD: {Awaiting.NONE},
+    TicketStatus.CLOSED: {Awaiting.NONE},
+}
+
+
+def every_ticket_state() -> list[Ticket]:
+    """A ticket in every (status, awaiting, agent) state that can exist."""
+    states = []
+    for status, awaited in PAIRS.items():
+        for awaiting in awaited:
+            agents = (
+                [AGENT]
+                if status == TicketStatus.IN_PROGRESS
+                else [None]
+                if status == TicketStatus.OPEN
+                else [None, AGENT]
+            )
+            for agent in agents:
+                closed_at = T0 if status == TicketStatus.CLOSED else None
+                states.append(
+                    a_ticket(
+                        status=status,
+                        awaiting_response_from=awaiting,
+                        assigned_agent=agent,
+                        closed_at=closed_at,
+                    )
+                )
+    return states
+
+
+def _state(ticket: Ticket) -> str:
+    return (
+        f"{ticket.status}/{ticket.awaiting_response_from}/{'agent' if ticket.assigned_agent else 'no agent'}"
+    )
+
+
+@pytest.mark.parametrize("target", list(TicketStatus))
+@pytest.mark.parametrize("before", every_ticket_state(), ids=_state)
+def test_every_patch_of_the_status_leaves_a_pair_the_status_table_allows(
+    before: Ticket, target: TicketStatus
+) -> None:
+    # Given a ticket in any state that can exist
+    # When a PATCH sets the status (assigning an agent where the status needs one)
+    changes: dict[str, object] = {"status": target}
+    if target == TicketStatus.IN_PROGRESS and before.assigned_agent is None:
+        changes["assigned_agent"] = AGENT
+    after = workflow.apply_update(before, changes, T0 + timedelta(hours=1))
+
+    # Then the status is the one sent, but OPEN with an agent is IN_PROGRESS (it keeps its agent)
+    landed = TicketStatus.IN_PROGRESS if target == TicketStatus.OPEN and before.assigned_agent else target
+    assert after.status == landed
+    assert after.assigned_agent == (changes.get("assigned_agent") or before.assigned_agent)
+    # And the new pair is one the table allows, who is awaited following the status
+    assert after.awaiting_response_from in PAIRS[landed]
+    expected = {
+        TicketStatus.WAITING_ON_CUSTOMER: Awaiting.CUSTOMER,
+        TicketStatus.ON_HOLD: Awaiting.NONE,
+        TicketStatus.CLOSED: Awaiting.NONE,
+    }.get(landed)
+    if expected is None:  # OPEN or IN_PROGRESS: kept between the two, an agent awaited from any other
+        moving_between = before.status in (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
+        expected = before.awaiting_response_from if moving_between else Awaiting.AGENT
+    assert after.awaiting_response_from == expected
+    # And closedAt is set exactly while the ticket is closed
+    assert (after.closed_at is not None) == (landed == TicketStatus.CLOSED)
+
+
+@pytest.mark.parametrize("role", [Party.AGENT, Party.CUSTOMER])
+@pytest.mark.parametrize("before", every_ticket_state(), ids=_state)
+def test_every_public_reply_leaves_a_pair_the_status_table_allows(before: Ticket, role: Party) -> None:
+    # Given a ticket in any state that can exist
+    # When the agent or the customer replies
+    after = workflow.apply_reply(before, a_message(role), T0 + timedelta(hours=1))
+    # Then an agent's reply awaits the customer, a customer's awaits an agent (in progress if assigned)
+    if role == Party.AGENT:
+        assert (after.status, after.awaiting_response_from) == (
+            TicketStatus.WAITING_ON_CUSTOMER,
+            Awaiting.CUSTOMER,
+        )
+    else:
+        expected = TicketStatus.IN_PROGRESS if before.assigned_agent else TicketStatus.OPEN
+        assert (after.status, after.awaiting_response_from) == (expected, Awaiting.AGENT)
+    assert after.closed_at is None
+
+
+def test_open_for_a_ticket_with_an_agent_keeps_the_agent_in_progress_and_unassigning_queues_it() -> None:
+    # Given a closed ticket that has an agent
+    closed = a_ticket(
+        status=TicketStatus.CLOSED, assigned_agent=AGENT, awaiting_response_from=Awaiting.NONE, closed_at=T0
+    )
+    # When it is reopened with OPEN, then it is IN_PROGRESS with its agent, awaiting the agent
+    reopened = workflow.apply_update(closed, {"status": TicketStatus.OPEN}, T0)
+    assert (reopened.status, reopened.assigned_agent) == (TicketStatus.IN_PROGRESS, AGENT)
+    assert reopened.awaiting_response_from == Awaiting.AGENT
+    assert not workflow.waits_for_agent(reopened)
+    # And set OPEN with the agent removed, it is back in the queue
+    queued = workflow.apply_update(closed, {"status": TicketStatus.OPEN, "assigned_agent": None}, T0)
+    assert (queued.status, queued.assigned_agent) == (TicketStatus.OPEN, None)
+    assert workflow.waits_for_agent(queued)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"priority": Priority.HIGH},
+        {"status": TicketStatus.OPEN, "priority": Priority.HIGH},
+        {"assigned_agent": None},
+        {"tag_ids": []},
+        {"category": None},
+    ],
+    ids=[
+        "same priority",
+        "same status and priority",
+        "unassigning an unassigned ticket",
+        "no tags",
+        "no category",
+    ],
+)
+def test_a_patch_that_changes_nothing_returns_the_ticket_itself_at_the_same_version(
+    changes: dict[str, object],
+) -> None:
+    # Given an OPEN, unassigned HIGH ticket with no tags and no category
+    ticket = a_ticket()
+    # When a PATCH sets only what it already has
+    after = workflow.apply_update(ticket, changes, T0 + timedelta(hours=1))
+    # Then nothing changed: the same ticket, the same version and updatedAt
+    assert after is ticket
+
+
+@pytest.mark.parametrize(
+    ("ticket", "queued"),
+    [
+        (a_ticket(), True),
+        (a_ticket(awaiting_response_from=Awaiting.NONE), True),
+        (a_ticket(status=TicketStatus.IN_PROGRESS, assigned_agent=AGENT), False),
+        (a_ticket(status=TicketStatus.WAITING_ON_CUSTOMER, awaiting_response_from=Awaiting.CUSTOMER), False),
+        (a_ticket(status=TicketStatus.ON_HOLD, awaiting_response_from=Awaiting.NONE), False),
+        (a_ticket(status=TicketStatus.CLOSED, awaiting_response_from=Awaiting.NONE, closed_at=T0), False),
+    ],
+    ids=["open", "open, no reply requested", "in progress", "waiting on customer", "on hold", "closed"],
+)
+def test_the_queue_list_and_the_unassigned_stat_hold_exactly_the_open_unassigned_tickets(
+    ticket: Ticket, queued: bool
+) -> None:
+    # Given an unassigned ticket in some status (or an assigned one)
+    # Then it is in the queue's list, counts in stats.unassigned and waits for an agent only when OPEN
+    in_list = ListMembership(ListDimension.UNASSIGNED, "QUEUE") in workflow.list_memberships(ticket)
+    counted = workflow.stats_contribution(ticket)["unassigned"] == 1
+    assert in_list == counted == workflow.waits_for_agent(ticket) == queued
+
+
 def test_unassigned_queue_holds_only_open_tickets_and_tags_each_get_a_list() -> None:
     tags = ["0b5e2a4e-6a8f-4c1b-9d2e-3f4a5b6c7d8e", "1c6f3b5f-7b9a-4d2c-8e3f-4a5b6c7d8e9f"]
     open_ticket = workflow.list_memberships(a_ticket(tag_ids=tags))

@@ -1,11 +1,16 @@
-"""Admin CLI: tenants, API keys (shown once), customers and agents, against a deployed table.
+"""Admin CLI: tenants, API keys (shown once), customers and agents, in a stack's table.
 
-    python -m tickets.admin --stack tickets-api-dev create-tenant --id acme --name "Acme Inc." --prefix INV
-    python -m tickets.admin --stack tickets-api-dev create-key --tenant acme --role admin --name "ops laptop"
-    python -m tickets.admin --table <name> list-keys --tenant acme
+    make admin ARGS="--local create-key --tenant acme --role integration --name billing"
+    make admin ARGS="--local list-keys --tenant acme"
+    make admin ARGS='--stack tickets-api-dev create-tenant --id acme --name "Acme Inc." --prefix INV'
+    make admin ARGS="--stack tickets-api-dev revoke-key --tenant acme --key-id key_0123456789ab"
+    PYTHONPATH=layers/shared .venv/bin/python -m tickets.admin --table <name> list-keys --tenant acme
 
-The table is named directly (--table) or found in a CloudFormation stack's TableName output (--stack).
-AWS_ENDPOINT_URL points it at a local emulator. Output is JSON, one object per line."""
+--local is the stack `make run` keeps running: .local/stack.json names its endpoint and table
+(--stack-file reads another, e.g. .local/e2e/stack.json). --stack is a deployed stack, whose TableName
+output names the table and UsagePlanId the tenants' rate-limit plan. --table names a table directly.
+Output is JSON, one object per line. An error is one line on stderr; the exit code is 1 when AWS fails
+or a check refuses the operation, 2 for a wrong argument."""
 
 from __future__ import annotations
 
@@ -15,32 +20,114 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import ConnectionError as AwsConnectionError
+from pydantic import TypeAdapter, ValidationError
 
 from tickets import clients
+from tickets.errors import ServiceUnavailable
 from tickets.ids import new_ulid, utc_now
 from tickets.logic import api_keys
 from tickets.models.domain import Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
 from tickets.models.enums import Role
+from tickets.models.types import CustomerExternalId
 from tickets.store.access import AccessRepository
 from tickets.store.repository import TicketRepository
 
+# Written by `make run` (tests/support/local_stack.py), relative to the repository (the working directory).
+LOCAL_STACK_FILE = Path(".local/stack.json")
+# What the local emulator (MiniStack) takes: any credentials, one region.
+LOCAL_REGION = "us-east-1"
+LOCAL_CREDENTIALS = "test"
+LOCAL_HINT = "for the local stack use --local, with `make run` running"
+EXIT_REFUSED = 1  # AWS failed, or a check refused the operation
+EXIT_INVALID = 2  # a wrong argument (argparse's code for usage errors too)
+CUSTOMER_EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(CustomerExternalId)
+# Options whose model field has another name (the others are the field with dashes).
+_OPTION_OF_FIELD = {"ticket_prefix": "prefix", "tenant_id": "tenant"}
+
+
+class Refused(Exception):
+    """The operation is not done; the message says why and what to do (exit 1)."""
+
+
+class Invalid(Exception):
+    """An argument's value is wrong; the message says which and why (exit 2)."""
+
+
+@dataclass(frozen=True)
+class LocalStack:
+    endpoint: str
+    table_name: str
+
+
+def local_stack(stack_file: Path | None) -> LocalStack:
+    """The endpoint and table of the local stack, from the file `make run` writes."""
+    file = stack_file or LOCAL_STACK_FILE
+    try:
+        document = json.loads(file.read_text())
+    except FileNotFoundError:
+        if stack_file is None:
+            raise Refused("no local stack: start it with `make run`") from None
+        raise Refused(f"no local stack file {file}: start that stack first") from None
+    except (OSError, ValueError) as error:
+        raise Refused(f"cannot read {file} ({error}): start the stack again with `make run`") from None
+    fields = document if isinstance(document, dict) else {}
+    endpoint, table = fields.get("endpoint"), fields.get("tableName")
+    if not isinstance(endpoint, str) or not isinstance(table, str):
+        raise Refused(f"{file} names no endpoint and tableName: start the stack again with `make run`")
+    return LocalStack(endpoint, table)
+
 
 def stack_outputs(stack_name: str) -> dict[str, str]:
-    stacks = clients.cloudformation().describe_stacks(StackName=stack_name)["Stacks"]
+    cloudformation = clients.cloudformation()
+    try:
+        stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" not in error.response["Error"].get("Message", ""):
+            raise
+        region = cloudformation.meta.region_name
+        raise Refused(
+            f'no stack "{stack_name}" in {region} ({_deployed_stacks()}): check --stack and the region '
+            f"(AWS_REGION), or {LOCAL_HINT}"
+        ) from None
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
     if "TableName" not in outputs:
-        raise SystemExit(f"Stack {stack_name} has no TableName output")
+        raise Refused(f'stack "{stack_name}" has no TableName output: is it a Tickets API stack?')
     return outputs
 
 
+def _deployed_stacks(shown: int = 10) -> str:
+    try:
+        names = sorted(stack["StackName"] for stack in clients.cloudformation().describe_stacks()["Stacks"])
+    except (BotoCoreError, ClientError):  # only a hint: no permission to list is no reason to fail here
+        return "cannot list the stacks there"
+    if not names:
+        return "no stacks deployed there"
+    more = f", and {len(names) - shown} more" if len(names) > shown else ""
+    return "deployed stacks: " + ", ".join(names[:shown]) + more
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tickets.admin", description=__doc__.split("\n")[0])
+    summary, _, examples = __doc__.partition("\n\n")
+    parser = argparse.ArgumentParser(
+        prog="python -m tickets.admin",
+        description=summary,
+        epilog=examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--table", help="DynamoDB table name")
     where.add_argument("--stack", help="CloudFormation stack whose TableName output names the table")
+    where.add_argument(
+        "--local", action="store_true", help=f"the local stack of `make run` (reads {LOCAL_STACK_FILE})"
+    )
+    parser.add_argument(
+        "--stack-file", type=Path, help=f"with --local: the stack file to read instead of {LOCAL_STACK_FILE}"
+    )
     parser.add_argument(
         "--usage-plan-id", help="the stack's per-tenant usage plan (default: the stack's UsagePlanId output)"
     )
@@ -64,12 +151,12 @@ def _parser() -> argparse.ArgumentParser:
     key.add_argument("--tenant", required=True)
     key.add_argument("--role", required=True, choices=[role.value for role in Role])
     key.add_argument("--name", required=True, help="what the key is for")
-    key.add_argument("--agent-id", help="the agent an agent key acts as")
+    key.add_argument("--agent-id", help="the agent an agent key acts as (an existing agent)")
 
     listing = commands.add_parser("list-keys", help="list a tenant's keys (never the keys themselves)")
     listing.add_argument("--tenant", required=True)
 
-    revoke = commands.add_parser("revoke-key", help="revoke a key")
+    revoke = commands.add_parser("revoke-key", help="revoke a key (a revoked key stays as it is)")
     revoke.add_argument("--tenant", required=True)
     revoke.add_argument("--key-id", required=True)
 
@@ -87,11 +174,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_combinations(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    """Options that go only together (argparse's own usage error: exit 2)."""
+    if arguments.stack_file is not None and not arguments.local:
+        parser.error("--stack-file goes with --local")
+    if arguments.local and arguments.usage_plan_id:
+        parser.error("--usage-plan-id does not go with --local: the local stack has no usage plan")
+    if arguments.command == "create-key" and (arguments.role == Role.AGENT) != bool(arguments.agent_id):
+        parser.error("--agent-id is required for an agent key, and only for one")
+
+
 @dataclass(frozen=True)
 class Stores:
     tickets: TicketRepository
     access: AccessRepository
     usage_plan_id: str | None
+    # The local stack: no usage plan (MiniStack has no authorizer-sourced usage keys), none needed.
+    local: bool = False
+
+
+def _existing_tenant(tenant_id: str, stores: Stores) -> Tenant:
+    """Tenants are never deleted, so a tenant read here is still there when the write follows."""
+    tenant = stores.tickets.get_tenant(tenant_id)
+    if tenant is None:
+        raise Refused(f'no tenant "{tenant_id}": create it first with create-tenant')
+    return tenant
 
 
 def _ensure_usage_key(tenant: Tenant, stores: Stores) -> Tenant:
@@ -127,23 +234,21 @@ def create_tenant(arguments: argparse.Namespace, stores: Stores) -> dict[str, An
         plan=TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota),
     )
     created = stores.tickets.create_tenant(tenant)
-    stored = stores.tickets.get_tenant(tenant.id)
-    assert stored is not None
-    stored = _ensure_usage_key(stored, stores)
+    stored = _ensure_usage_key(_existing_tenant(tenant.id, stores), stores)
     warning = (
         None
-        if stored.usage_key
+        if stored.usage_key or stores.local
         else "no usage plan given: the tenant's requests are refused on AWS until ensure-usage-key"
     )
     return {"tenant": _tenant_view(stored), "created": created} | ({"warning": warning} if warning else {})
 
 
 def ensure_usage_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
-    tenant = stores.tickets.get_tenant(arguments.tenant)
-    if tenant is None:
-        raise SystemExit(f"No tenant {arguments.tenant}")
+    tenant = _existing_tenant(arguments.tenant, stores)
+    if stores.local:
+        raise Refused("the local stack has no usage plan: its tenants need no usage key")
     if stores.usage_plan_id is None:
-        raise SystemExit("Name the usage plan: --stack, or --usage-plan-id")
+        raise Refused("name the usage plan: --stack, or --usage-plan-id")
     return {"tenant": _tenant_view(_ensure_usage_key(tenant, stores))}
 
 
@@ -152,16 +257,11 @@ def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
         arguments.tenant, TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota)
     )
     if updated is None:
-        raise SystemExit(f"No tenant {arguments.tenant}")
+        raise Refused(f'no tenant "{arguments.tenant}": create it first with create-tenant')
     return {"tenant": _tenant_view(updated)}
 
 
 def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
-    if (arguments.role == Role.AGENT) != bool(arguments.agent_id):
-        raise SystemExit("--agent-id is required for an agent key, and only for one")
-    tenant = stores.tickets.get_tenant(arguments.tenant)
-    if tenant is None:
-        raise SystemExit(f"No tenant {arguments.tenant}: create it first")
     key = ApiKey(
         tenant_id=arguments.tenant,
         id=api_keys.new_key_id(),
@@ -169,8 +269,12 @@ def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
         agent_id=arguments.agent_id,
         name=arguments.name,
         created_at=utc_now(),
-        usage_key=tenant.usage_key,
     )
+    tenant = _existing_tenant(arguments.tenant, stores)
+    # Agents are never deleted either: one read is enough.
+    if key.agent_id is not None and stores.tickets.get_agent(tenant.id, key.agent_id) is None:
+        raise Refused(f'tenant "{tenant.id}" has no agent "{key.agent_id}": create it first with put-agent')
+    key = key.model_copy(update={"usage_key": tenant.usage_key})
     secret = api_keys.new_secret()
     stores.access.add_key(key, api_keys.key_hash(secret))
     return {"key": secret, "apiKey": _key_view(key), "note": "the key is shown once; store it now"}
@@ -183,11 +287,16 @@ def list_keys(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
 def revoke_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     revoked = stores.access.revoke_key(arguments.tenant, arguments.key_id, utc_now())
     if revoked is None:
-        raise SystemExit(f"Tenant {arguments.tenant} has no key {arguments.key_id}")
-    return {"apiKey": _key_view(revoked)}
+        raise Refused(f'tenant "{arguments.tenant}" has no key "{arguments.key_id}"')
+    key, revoked_now = revoked
+    return {"apiKey": _key_view(key), "alreadyRevoked": not revoked_now}
 
 
 def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    try:  # the id rules of PUT /v1/customers/{externalId} (no "/", which API Gateway cannot route)
+        CUSTOMER_EXTERNAL_ID.validate_python(arguments.external_id)
+    except ValidationError as error:
+        raise Invalid(f"--external-id: {_invalid_line(error)}") from None
     now = utc_now()
     customer = Customer(
         tenant_id=arguments.tenant,
@@ -198,8 +307,9 @@ def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any
         created_at=now,
         updated_at=now,
     )
-    stores.tickets.put_customer(customer)
-    return {"customer": json_dump(customer)}
+    _existing_tenant(customer.tenant_id, stores)
+    stored, created = stores.tickets.upsert_customer(customer)  # an existing one keeps its id and createdAt
+    return {"customer": json_dump(stored), "created": created}
 
 
 def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
@@ -210,6 +320,7 @@ def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
         email=arguments.email,
         created_at=utc_now(),
     )
+    _existing_tenant(agent.tenant_id, stores)
     stored, _ = stores.tickets.put_agent(agent)
     return {"agent": json_dump(stored)}
 
@@ -226,22 +337,108 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
 }
 
 
-def run(arguments: argparse.Namespace) -> dict[str, Any]:
-    outputs = stack_outputs(arguments.stack) if arguments.stack else {}
-    table = arguments.table or outputs["TableName"]
+def _run_on(arguments: argparse.Namespace, table: str, plan_id: str | None, local: bool) -> dict[str, Any]:
     client = clients.dynamodb()
-    plan_id = arguments.usage_plan_id or outputs.get("UsagePlanId")
-    stores = Stores(TicketRepository(client, table), AccessRepository(client, table), plan_id)
+    stores = Stores(TicketRepository(client, table), AccessRepository(client, table), plan_id, local)
     return COMMANDS[arguments.command](arguments, stores)
 
 
+def run(arguments: argparse.Namespace) -> dict[str, Any]:
+    if arguments.local:
+        stack = local_stack(arguments.stack_file)
+        # The clients get the endpoint, region and credentials as arguments (clients.endpoint) rather
+        # than through AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID... set in os.environ: arguments outrank
+        # whatever the user has exported (a per-service endpoint variable, a profile, a session token
+        # that would be sent along), the process environment stays as it was, and the settings module
+        # stays the only one that touches the environment.
+        with clients.endpoint(
+            stack.endpoint,
+            region=LOCAL_REGION,
+            access_key_id=LOCAL_CREDENTIALS,
+            secret_access_key=LOCAL_CREDENTIALS,
+        ):
+            return _run_on(arguments, stack.table_name, plan_id=None, local=True)
+    outputs = stack_outputs(arguments.stack) if arguments.stack else {}
+    table = arguments.table or outputs["TableName"]
+    return _run_on(arguments, table, arguments.usage_plan_id or outputs.get("UsagePlanId"), local=False)
+
+
+def _invalid_line(error: ValidationError) -> str:
+    """A model's validation errors as one line, each named by the option that carried the value."""
+    issues = []
+    for issue in error.errors():
+        message = issue["msg"].removeprefix("Value error, ")
+        if len(issue["loc"]) == 1:
+            field = str(issue["loc"][0])
+            message = f"--{_OPTION_OF_FIELD.get(field, field).replace('_', '-')}: {message}"
+        issues.append(message)
+    return "; ".join(issues)
+
+
+def _aws_line(error: Exception, arguments: argparse.Namespace) -> str:
+    """What went wrong on the way to AWS, and what to do: one line."""
+    # The stores turn connection errors and throttling (after botocore's retries) into ServiceUnavailable.
+    cause = error.__cause__ if isinstance(error, ServiceUnavailable) and error.__cause__ else error
+    if isinstance(cause, AwsConnectionError | HTTPClientError):
+        return _unreachable_line(cause, arguments)
+    if isinstance(cause, ClientError):
+        return _client_error_line(cause, arguments)
+    if isinstance(cause, NoCredentialsError):
+        return f"no AWS credentials found: configure them (aws configure, AWS_PROFILE), or {LOCAL_HINT}"
+    if isinstance(cause, NoRegionError):
+        return f"no AWS region: set AWS_REGION (or a profile's region), or {LOCAL_HINT}"
+    if isinstance(cause, ServiceUnavailable):  # the store's own retries ran out
+        return "AWS is busy: retry shortly"
+    return str(cause)
+
+
+def _unreachable_line(error: BotoCoreError, arguments: argparse.Namespace) -> str:
+    endpoint = error.kwargs.get("endpoint_url") or "the AWS endpoint"
+    if arguments.local:
+        if arguments.stack_file is not None:
+            return f"nothing answers at {endpoint} (the stack of {arguments.stack_file}): is it running?"
+        return f"nothing answers at {endpoint} (the local stack): start it with `make run`, keep it running"
+    return (
+        f"cannot reach {endpoint} ({type(error).__name__}): check the network, the region and "
+        f"AWS_ENDPOINT_URL; {LOCAL_HINT}"
+    )
+
+
+def _client_error_line(error: ClientError, arguments: argparse.Namespace) -> str:
+    code, message = error.response["Error"].get("Code"), error.response["Error"].get("Message")
+    line = f"{code}: {message}"
+    if code == "ResourceNotFoundException":  # DynamoDB's word for a table that is not there
+        line += (
+            " (the local stack's table is gone: start it again with `make run`)"
+            if arguments.local
+            else " (no such table here: check --table or --stack, and the region)"
+        )
+    return line
+
+
+def _fail(line: str, code: int) -> int:
+    print(f"error: {line}", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    parser = _parser()
+    given = list(sys.argv[1:] if argv is None else argv)
+    if not given:  # `make admin` without ARGS
+        parser.print_help()
+        return 0
+    arguments = parser.parse_args(given)
+    _check_combinations(parser, arguments)
     try:
         result = run(arguments)
+    except Invalid as error:
+        return _fail(str(error), EXIT_INVALID)
     except ValidationError as error:
-        print(json.dumps({"error": [issue["msg"] for issue in error.errors()]}), file=sys.stderr)
-        return 2
+        return _fail(_invalid_line(error), EXIT_INVALID)
+    except Refused as error:
+        return _fail(str(error), EXIT_REFUSED)
+    except (BotoCoreError, ClientError, ServiceUnavailable) as error:
+        return _fail(_aws_line(error, arguments), EXIT_REFUSED)
     print(json.dumps(result))
     return 0
 

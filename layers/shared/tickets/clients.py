@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -13,6 +15,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _clients: dict[str, Any] = {}
+# Client arguments that outrank the environment while endpoint() is in force; empty: the environment's.
+_target: dict[str, str] = {}
 
 
 def _config() -> Config:
@@ -31,8 +35,27 @@ def _config() -> Config:
 
 def _client(service: str) -> Any:
     if service not in _clients:
-        _clients[service] = boto3.session.Session().client(service, config=_config())  # type: ignore[call-overload]
+        _clients[service] = boto3.session.Session().client(service, config=_config(), **_target)  # type: ignore[call-overload]
     return _clients[service]
+
+
+@contextmanager
+def endpoint(url: str, *, region: str, access_key_id: str, secret_access_key: str) -> Iterator[None]:
+    """Every client made inside the block goes to `url`, in `region`, with these credentials, whatever
+    the environment says (AWS_ENDPOINT_URL and its per-service forms, AWS_PROFILE, a session token): the
+    admin CLI's --local, for the local emulator. Clients are made afresh inside and forgotten after."""
+    _clients.clear()
+    _target.update(
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+    )
+    try:
+        yield
+    finally:
+        _target.clear()
+        _clients.clear()
 
 
 def dynamodb() -> DynamoDBClient:

@@ -16,11 +16,13 @@ class ErrorCode(StrEnum):
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     PRECONDITION_FAILED = "PRECONDITION_FAILED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     RATE_LIMITED = "RATE_LIMITED"  # answered by API Gateway (template.yaml GatewayResponses)
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -35,11 +37,13 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.CUSTOMER_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.ROUTE_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.METHOD_NOT_ALLOWED: HTTPStatus.METHOD_NOT_ALLOWED,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: HTTPStatus.CONFLICT,
     ErrorCode.IDEMPOTENCY_KEY_IN_USE: HTTPStatus.CONFLICT,
     ErrorCode.PRECONDITION_FAILED: HTTPStatus.PRECONDITION_FAILED,
     ErrorCode.PAYLOAD_TOO_LARGE: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     ErrorCode.RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
     ErrorCode.SERVICE_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     ErrorCode.INTERNAL_ERROR: HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -93,11 +97,13 @@ class TicketNotFound(DomainError):
 
 
 class CustomerNotFound(DomainError):
-    def __init__(self, external_id: str) -> None:
+    """`field`: where the id came from (a ticket's customerExternalId, or the externalId of the path)."""
+
+    def __init__(self, external_id: str, field: str = "customerExternalId") -> None:
         super().__init__(
             ErrorCode.CUSTOMER_NOT_FOUND,
             f"No customer with externalId '{external_id}'",
-            [FieldIssue("customerExternalId", "matches no customer")],
+            [FieldIssue(field, "matches no customer")],
         )
 
 

@@ -2,7 +2,11 @@
 
 API Gateway's own authorizer cache is keyed on identity sources that must all be present, and a key
 may come in either of two headers, so the result is cached here instead, per key hash, for
-AUTH_CACHE_TTL_SECONDS: a revoked key stops working within that time."""
+AUTH_CACHE_TTL_SECONDS: a revoked key stops working within that time.
+
+A refused key is no error: it gets an explicit Deny policy, which API Gateway answers as ACCESS_DENIED
+(template.yaml turns that into our 401 UNAUTHORIZED envelope), and one INFO line. Raising
+"Unauthorized" would also be a 401, but the Lambda runtime logs the traceback of every such failure."""
 
 from __future__ import annotations
 
@@ -27,11 +31,8 @@ _CACHE_LIMIT = 10_000
 _cache: dict[str, tuple[ApiKey | None, float]] = {}
 
 
-class Unauthorized(Exception):
-    """API Gateway turns an authorizer failing with exactly 'Unauthorized' into a 401."""
-
-    def __init__(self) -> None:
-        super().__init__("Unauthorized")
+# The principal of a denied request that names no key we know.
+ANONYMOUS = "anonymous"
 
 
 @lru_cache(maxsize=1)
@@ -56,26 +57,25 @@ def authorize(raw_event: dict[str, Any]) -> dict[str, Any]:
     secret = secret_from_headers(dict(event.headers or {}))
     if secret is None:
         logger.info("Denied: no API key, or not shaped like one")
-        raise Unauthorized()
+        return _deny(event, ANONYMOUS)
     key = _lookup(key_hash(secret))
     if key is None or key.revoked_at is not None:
         logger.info("Denied: unknown or revoked key", extra={"keyId": key.id if key else None})
-        raise Unauthorized()
-    arn = event.parsed_arn
+        return _deny(event, key.id if key else ANONYMOUS)
     context = {"tenantId": key.tenant_id, "role": key.role, "keyId": key.id}
     if key.agent_id:
         context["agentId"] = key.agent_id
-    response = APIGatewayAuthorizerResponse(
-        principal_id=key.id,
-        region=arn.region,
-        aws_account_id=arn.aws_account_id,
-        api_id=arn.api_id,
-        stage=arn.stage,
-        context=context,
-        usage_identifier_key=key.usage_key,
+    response = APIGatewayAuthorizerResponse.from_route_arn(
+        event.method_arn, principal_id=key.id, context=context, usage_identifier_key=key.usage_key
     )
     response.allow_all_routes()
     logger.info("Allowed", extra={"keyId": key.id, "tenantId": key.tenant_id, "role": key.role})
+    return response.asdict()
+
+
+def _deny(event: APIGatewayAuthorizerRequestEvent, principal_id: str) -> dict[str, Any]:
+    response = APIGatewayAuthorizerResponse.from_route_arn(event.method_arn, principal_id=principal_id)
+    response.deny_all_routes()
     return response.asdict()
 
 

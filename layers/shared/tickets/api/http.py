@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel
 
 from tickets import clients
 from tickets.api import idempotency
@@ -65,26 +65,31 @@ def success(data: Any, status: HTTPStatus = HTTPStatus.OK, version: int | None =
     return _json_response(status, SuccessEnvelope[Any](data=data, timestamp=utc_now()), headers)
 
 
-_IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
-
-
 def _header(app: APIGatewayRestResolver, name: str) -> str | None:
     """A request header by its case-insensitive name."""
     headers = {key.lower(): value for key, value in (app.current_event.headers or {}).items()}
     return headers.get(name.lower())
 
 
-def expected_version(app: APIGatewayRestResolver) -> int | None:
-    """The ticket version an If-Match header asks for (`"3"`, `W/"3"` or `3`); None without one."""
+# One entity tag as we send it ("3"), weak (W/"3") or bare (3); If-Match may list several.
+_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,18})"?$')
+MAX_IF_MATCH_TAGS = 20
+
+
+def expected_versions(app: APIGatewayRestResolver) -> frozenset[int] | None:
+    """The ticket versions an If-Match header accepts (RFC 9110: one or more ETags, comma-separated);
+    None without one, or for `*` (any current version: the ticket must exist, as it must anyway)."""
     value = _header(app, "If-Match")
-    if value is None:
+    if value is None or value.strip() == "*":
         return None
-    match = _IF_MATCH.match(value.strip())
-    if match is None:
+    tags = [tag.strip() for tag in value.split(",")]
+    matches = [_ETAG.match(tag) for tag in tags]
+    if len(tags) > MAX_IF_MATCH_TAGS or not all(matches):
         raise ValidationFailed(
-            "If-Match must be the ETag of the ticket", [FieldIssue("If-Match", 'use the ETag, e.g. "3"')]
+            "If-Match must be the ETag of the ticket",
+            [FieldIssue("If-Match", f'use the ETag, e.g. "3" (or *, or up to {MAX_IF_MATCH_TAGS} ETags)')],
         )
-    return int(match.group(1))
+    return frozenset(int(match.group(1)) for match in matches if match)
 
 
 def envelope(payload: BaseModel, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
@@ -115,7 +120,7 @@ def _issue(error: dict[str, Any]) -> FieldIssue:
     kind = error.get("type", "")
     location = tuple(error.get("loc", ()))
     if kind == "json_invalid":
-        return FieldIssue("body", "is not valid JSON")
+        return NOT_JSON
     if kind == "extra_forbidden":
         return FieldIssue(_field_name(location), "is not a known field")
     if kind == "missing":
@@ -135,7 +140,7 @@ def validation_issues(errors: list[dict[str, Any]]) -> list[FieldIssue]:
 
 class TicketsResolver(APIGatewayRestResolver):
     """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies,
-    arrays) or fail on (text that is not UTF-8)."""
+    arrays) or fail on (text that is not UTF-8), and validates path parameters decoded."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         rejection = _reject_body(event)
@@ -143,6 +148,22 @@ class TicketsResolver(APIGatewayRestResolver):
             builder: ResponseBuilder[Any] = ResponseBuilder(rejection)
             return builder.build(self._to_proxy_event(dict(event)))
         return super().resolve(_lowercase_content_type(event), context)
+
+    def append_context(self, **additional_context: Any) -> None:
+        """Route arguments are the raw path segments (an "@" arrives as %40): they are percent-decoded
+        here, before validation, so a path parameter is checked (and documented) as the value it names."""
+        if "_route_args" in additional_context:
+            additional_context["_route_args"] = {
+                name: _decoded(name, raw) for name, raw in additional_context["_route_args"].items()
+            }
+        super().append_context(**additional_context)  # type: ignore[no-untyped-call]
+
+
+def _decoded(name: str, raw: str) -> str:
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise ValidationFailed("The request is invalid", [FieldIssue(name, "is not valid UTF-8")]) from None
 
 
 def _lowercase_content_type(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -164,8 +185,8 @@ def _lowercase_content_type(event: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _body_issue(message: str, issue: str) -> Response[str]:
-    return error_response(ErrorCode.VALIDATION_ERROR, message, [FieldIssue("body", issue)])
+NOT_JSON = FieldIssue("body", "is not valid JSON")
+NOT_JSON_MESSAGE = "The body is not valid JSON"
 
 
 def _reject_body(event: Mapping[str, Any]) -> Response[str] | None:
@@ -179,18 +200,24 @@ def _reject_size(body: str) -> Response[str] | None:
     try:
         size = len(body.encode("utf-8"))
     except UnicodeEncodeError:
-        return _body_issue("The body is not valid UTF-8", "is not valid UTF-8 text")
+        return error_response(
+            ErrorCode.VALIDATION_ERROR,
+            "The body is not valid UTF-8",
+            [FieldIssue("body", "is not valid UTF-8 text")],
+        )
     if size > MAX_BODY_BYTES:
         return error_response(ErrorCode.PAYLOAD_TOO_LARGE, f"The body is larger than {MAX_BODY_BYTES} bytes")
     return None
 
 
 def _reject_media_type(event: Mapping[str, Any]) -> Response[str] | None:
+    """A body is JSON: sent as application/json (any case, any parameters), or with no Content-Type at
+    all (read as JSON, as curl -d users and many HTTP clients send it). Any other type is a 415."""
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or _JSON).split(";")[0].strip().lower()
     if content_type != _JSON:
         return error_response(
-            ErrorCode.VALIDATION_ERROR,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             "The body must be JSON",
             [FieldIssue("Content-Type", f"must be {_JSON}, not {content_type}")],
         )
@@ -198,10 +225,18 @@ def _reject_media_type(event: Mapping[str, Any]) -> Response[str] | None:
 
 
 def _reject_json(body: str) -> Response[str] | None:
-    if not body.lstrip().startswith("{"):
-        # Powertools would unwrap a one-element array into its element; a body is one object.
-        return _body_issue("The body must be a JSON object", "must be a JSON object")
-    return None
+    if body.lstrip().startswith("{"):
+        return None  # an object, or malformed JSON that the validation reports
+    # Powertools would unwrap a one-element array into its element; a body is one object.
+    try:
+        _parse_json(body)
+    except json.JSONDecodeError:
+        return error_response(ErrorCode.VALIDATION_ERROR, NOT_JSON_MESSAGE, [NOT_JSON])
+    return error_response(
+        ErrorCode.VALIDATION_ERROR,
+        "The body must be a JSON object",
+        [FieldIssue("body", "must be a JSON object")],
+    )
 
 
 def _parse_json(body: str) -> Any:
@@ -273,7 +308,8 @@ def build_resolver() -> TicketsResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         issues = validation_issues(list(error.errors()))
-        return error_response(ErrorCode.VALIDATION_ERROR, "The request is invalid", issues)
+        message = NOT_JSON_MESSAGE if NOT_JSON in issues else "The request is invalid"
+        return error_response(ErrorCode.VALIDATION_ERROR, message, issues)
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:
@@ -311,22 +347,6 @@ def caller(app: APIGatewayRestResolver) -> Caller:
         )
     except ValueError:
         raise Unauthorized() from None
-
-
-def path_value(raw: str, adapter: TypeAdapter[str], field: str) -> str:
-    """A path parameter, percent-decoded (routes see the raw segment: an "@" arrives as %40) and
-    checked against its type: a 400 naming it when it does not fit."""
-    try:
-        value = unquote(raw, errors="strict")
-    except UnicodeDecodeError:
-        raise ValidationFailed("The request is invalid", [FieldIssue(field, "is not valid UTF-8")]) from None
-    try:
-        return adapter.validate_python(value)
-    except ValidationError as error:
-        issues = [
-            FieldIssue(field, str(issue["msg"]).removeprefix("Value error, ")) for issue in error.errors()
-        ]
-        raise ValidationFailed("The request is invalid", issues) from None
 
 
 def reject_unknown_query(app: APIGatewayRestResolver, model: type[BaseModel]) -> None:

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from pydantic import BaseModel
 
 from tickets.api.routes import (
     agents,
@@ -45,13 +46,69 @@ def document() -> dict[str, Any]:
             merged["paths"].setdefault(path, {}).update(operations)
         schemas = part.get("components", {}).get("schemas", {})
         merged.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+    for resolver in _RESOLVERS:
+        _document_query_models(resolver, merged)
     _document_errors(merged)
     _document_write_headers(merged)
+    _drop_null_defaults_of_fields_that_refuse_null(merged["components"]["schemas"])
     merged["components"]["securitySchemes"] = _SECURITY
     merged["security"] = [{"ApiKey": []}, {"Bearer": []}]
     merged["paths"] = dict(sorted(merged["paths"].items()))
     merged["components"]["schemas"] = dict(sorted(merged["components"]["schemas"].items()))
     return merged
+
+
+def _document_query_models(resolver: APIGatewayRestResolver, merged: dict[str, Any]) -> None:
+    """A query string validated as one model is documented from that model's JSON schema, field by
+    field: Powertools writes only each field's basic type, which says less than the model enforces
+    (bounds, patterns, enums, how many values a filter takes)."""
+    # Powertools keeps a resolver's routes here (what its own OpenAPI generation reads).
+    for route in (*resolver._static_routes, *resolver._dynamic_routes):
+        for parameter in route.dependant.query_params:
+            model = parameter.field_info.annotation
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                continue
+            schema = model.model_json_schema(by_alias=True, ref_template=_REF_TEMPLATE)
+            merged["components"]["schemas"].update(schema.pop("$defs", {}))
+            documented = {
+                name: _query_parameter(name, field, name in schema.get("required", ()))
+                for name, field in schema["properties"].items()
+            }
+            operation = merged["paths"][route.openapi_path][route.method.lower()]
+            operation["parameters"] = [
+                documented.get(existing["name"], existing) if existing["in"] == "query" else existing
+                for existing in operation.get("parameters", [])
+            ]
+
+
+_REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def _query_parameter(name: str, field: dict[str, Any], required: bool) -> dict[str, Any]:
+    """One query parameter from its field's schema: optional fields drop their `null` alternative (an
+    absent parameter is how a client leaves one out); lists are sent comma-separated."""
+    schema = {key: value for key, value in field.items() if key not in ("title", "anyOf")}
+    alternatives = [option for option in field.get("anyOf", []) if option != {"type": "null"}]
+    if len(alternatives) == 1:
+        schema |= alternatives[0]
+    elif alternatives:
+        schema["anyOf"] = alternatives
+    if schema.get("default") is None:
+        schema.pop("default", None)
+    parameter: dict[str, Any] = {"name": name, "in": "query", "required": required, "schema": schema}
+    if schema.get("type") == "array":
+        parameter |= {"style": "form", "explode": False}
+    return parameter
+
+
+def _drop_null_defaults_of_fields_that_refuse_null(schemas: dict[str, Any]) -> None:
+    """A PATCH field left out is None in Python, which pydantic writes as `"default": null`; where the
+    field refuses null (NeverNull), that default would tell a client to send what is refused."""
+    for schema in schemas.values():
+        for field in schema.get("properties", {}).values():
+            admits_null = {"type": "null"} in field.get("anyOf", []) or field.get("type") == "null"
+            if "default" in field and field["default"] is None and not admits_null:
+                del field["default"]
 
 
 _ERRORS = {
@@ -63,6 +120,7 @@ _ERRORS = {
     "used for another request; IDEMPOTENCY_KEY_IN_USE: a request with the key is in flight (Retry-After)",
     "412": "PRECONDITION_FAILED: If-Match names an older version of the ticket (ETag has the current one)",
     "413": "PAYLOAD_TOO_LARGE",
+    "415": "UNSUPPORTED_MEDIA_TYPE: a body that is not sent as application/json",
     "429": "RATE_LIMITED (Retry-After)",
     "500": "INTERNAL_ERROR",
     "503": "SERVICE_UNAVAILABLE (Retry-After)",
@@ -71,7 +129,7 @@ _ERRORS = {
 
 def _document_errors(merged: dict[str, Any]) -> None:
     """Errors are the envelope with a code, not Powertools' default 422 body."""
-    envelope = ErrorEnvelope.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    envelope = ErrorEnvelope.model_json_schema(by_alias=True, ref_template=_REF_TEMPLATE)
     schemas = merged["components"]["schemas"]
     schemas.update(envelope.pop("$defs", {}))
     schemas["ErrorEnvelope"] = envelope
@@ -93,12 +151,16 @@ _IDEMPOTENCY_KEY = {
     "the first response (with Idempotent-Replayed: true) and has no second effect. Scoped to the tenant.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
 }
+_ETAG = '(W/)?"?[0-9]{1,18}"?'
+# *, or 1 to 20 ETags separated by commas (tickets.api.http.expected_versions reads it).
+_IF_MATCH_PATTERN = rf"^\s*(\*|{_ETAG}(\s*,\s*{_ETAG}){{0,19}})\s*$"
 _IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": False,
-    "description": "The ETag of the ticket as read: the write is only made to that version (else 412).",
-    "schema": {"type": "string", "maxLength": 40, "pattern": '^(W/)?"?[0-9]{1,18}"?$'},
+    "description": "The ETag of the ticket as read: the write is only made to that version (else 412); "
+    "* accepts any version, and several ETags any one of them.",
+    "schema": {"type": "string", "maxLength": 512, "pattern": _IF_MATCH_PATTERN},
 }
 
 

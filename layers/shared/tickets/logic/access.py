@@ -62,9 +62,10 @@ def require(caller: Caller, action: Action) -> None:
 
 
 def reply_author(caller: Caller, requested: MessageAuthor) -> MessageAuthor:
-    """The author a message is recorded with: an agent key always writes as its own agent."""
+    """The author a message is recorded with, before any agent's record is read: an agent key always
+    writes as its own agent, whatever `from` says (its name then comes from the agent's record)."""
     action = Action.POST_AGENT_MESSAGE if requested.role == Party.AGENT else Action.POST_CUSTOMER_MESSAGE
     require(caller, action)
     if caller.role == Role.AGENT:
-        return MessageAuthor(role=Party.AGENT, id=caller.agent_id, name=requested.name)
+        return MessageAuthor(role=Party.AGENT, id=caller.agent_id)
     return requested

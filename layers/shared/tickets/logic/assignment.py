@@ -11,10 +11,6 @@ RULE = "available N1 agent with the lowest open-ticket load below its maximum; t
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def needs_agent(ticket: Ticket) -> bool:
-    return ticket.assigned_agent is None and ticket.status == TicketStatus.OPEN
-
-
 def eligible(agent: Agent) -> bool:
     return agent.level == AgentLevel.N1 and agent.available and agent.open_tickets < agent.max_open_tickets
 

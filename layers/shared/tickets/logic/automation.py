@@ -6,6 +6,8 @@ key naming the change that caused it."""
 
 from __future__ import annotations
 
+from enum import Enum, auto
+
 from aws_lambda_powertools.metrics import MetricUnit
 
 from tickets.ids import utc_now
@@ -19,7 +21,14 @@ from tickets.store.repository import AgentUnavailable, StaleWrite, TicketReposit
 
 _ASSIGN_ATTEMPTS = 3
 BACKLOG_BATCH = 10
-BACKLOG_ROUNDS = 20  # at most 200 tickets assigned per triggering record
+BACKLOG_ROUNDS = 20  # at most 200 queue entries looked at per triggering record
+
+
+class Outcome(Enum):
+    ASSIGNED = auto()
+    NOT_WAITING = auto()  # the ticket is gone, assigned, or not OPEN: it needs no agent
+    CONTENDED = auto()  # changed by others at each attempt: it keeps its place for the next trigger
+    NO_AGENT = auto()  # nobody has room: the rest of the queue waits too
 
 
 class Automation:
@@ -31,7 +40,8 @@ class Automation:
     # Triggers --------------------------------------------------------------------------------------
 
     def ticket_changed(self, before: Ticket | None, after: Ticket) -> None:
-        if before is None and assignment.needs_agent(after):
+        # A new ticket, or one back in the queue (unassigned, reopened, answered by its customer).
+        if workflow.waits_for_agent(after) and (before is None or not workflow.waits_for_agent(before)):
             self.assign(after.tenant_id, after.id)
         agent = after.assigned_agent
         newly_assigned = agent is not None and (before is None or before.assigned_agent != agent)
@@ -62,18 +72,18 @@ class Automation:
 
     # Assignment ------------------------------------------------------------------------------------
 
-    def assign(self, tenant_id: str, ticket_id: str) -> bool:
-        """Give the ticket to an agent by the rule; False when it needs none or nobody is available."""
+    def assign(self, tenant_id: str, ticket_id: str) -> Outcome:
+        """Give the ticket to an agent by the rule, if it still waits for one and someone has room."""
         for _ in range(_ASSIGN_ATTEMPTS):
             before = self._repository.get_ticket(tenant_id, ticket_id)
-            if before is None or not assignment.needs_agent(before):
-                return False
+            if before is None or not workflow.waits_for_agent(before):
+                return Outcome.NOT_WAITING
             agents = {agent.id: agent for agent in self._repository.list_agents(tenant_id)}
             now = utc_now()
             choice = assignment.choose(list(agents.values()), now)
             if choice is None:
                 logger.info("No agent available", extra={"ticketId": ticket_id, "tenantId": tenant_id})
-                return False
+                return Outcome.NO_AGENT
             after = assignment.assign(before, agents[choice.agent_id], choice)
             try:
                 workflow.save_change(self._repository, before, after, within_capacity=True)
@@ -83,14 +93,16 @@ class Automation:
             latency = (now - before.created_at).total_seconds() * 1000
             metrics.add_metric(name="AssignmentLatency", unit=MetricUnit.Milliseconds, value=latency)
             logger.info("Assigned", extra={"ticketId": ticket_id, "agentId": choice.agent_id})
-            return True
-        return False
+            return Outcome.ASSIGNED
+        return Outcome.CONTENDED
 
     def assign_backlog(self, tenant_id: str) -> int:
-        """Assign the oldest waiting tickets while agents have room; how many were assigned. Assigned
-        tickets leave the queue, so each round reads its head again; the rounds are bounded so one
-        record never runs long (what is left waits for the next agent change or closed ticket)."""
+        """Assign the oldest waiting tickets while agents have room; how many were assigned. A ticket
+        that turns out not to wait any more is passed over (and its stale entry dropped), never a
+        reason to stop; each round reads on after the last entry looked at. Bounded, so one record
+        never runs long: what is left waits for the next agent change, closed ticket or new ticket."""
         assigned = 0
+        start: dict[str, str] | None = None
         for _ in range(BACKLOG_ROUNDS):
             waiting = self._repository.read_list(
                 tenant_id,
@@ -99,16 +111,23 @@ class Automation:
                 ascending=True,
                 updated_since=None,
                 conditions=(),
-                start=None,
+                start=start,
                 wanted=BACKLOG_BATCH,
                 max_examined=BACKLOG_BATCH,
             )
             for entry in waiting.entries:
-                if not self.assign(tenant_id, entry.summary.id):
+                outcome = self.assign(tenant_id, entry.summary.id)
+                if outcome is Outcome.NO_AGENT:
                     return assigned
-                assigned += 1
-            if len(waiting.entries) < BACKLOG_BATCH:
+                if outcome is Outcome.NOT_WAITING:
+                    # An entry left behind (by a write under an older rule of the queue): gone for good.
+                    self._repository.drop_stale_list_entry(
+                        tenant_id, workflow.UNASSIGNED_QUEUE, entry.summary.id, entry.summary.version
+                    )
+                assigned += outcome is Outcome.ASSIGNED
+            if waiting.resume_at is None:
                 return assigned
+            start = waiting.resume_at
         return assigned
 
     # Emails ----------------------------------------------------------------------------------------

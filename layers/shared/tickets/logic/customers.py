@@ -42,7 +42,7 @@ class CustomerService:
         access.require(caller, Action.READ_CUSTOMERS)
         customer = self._repository.get_customer(caller.tenant_id, external_id)
         if customer is None:
-            raise CustomerNotFound(external_id)
+            raise CustomerNotFound(external_id, field="externalId")
         return customer
 
     def list(self, caller: Caller, query: ListCustomersQuery) -> CustomerPage:

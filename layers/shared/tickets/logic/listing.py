@@ -37,15 +37,15 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
     if query.assigned_agent_id:
         leads.append((ListDimension.AGENT, [query.assigned_agent_id]))
     if query.tag:
-        leads.append((ListDimension.TAG, [query.tag.lower()]))
+        leads.append((ListDimension.TAG, [query.tag]))
     if query.unassigned:
         leads.append((ListDimension.UNASSIGNED, [UNASSIGNED_QUEUE.value]))
     if query.awaiting:
         leads.append((ListDimension.AWAITING, [query.awaiting]))
     if query.status:
-        leads.append((ListDimension.STATUS, sorted(set(query.status))))
+        leads.append((ListDimension.STATUS, list(query.status)))
     if query.priority:
-        leads.append((ListDimension.PRIORITY, sorted(set(query.priority))))
+        leads.append((ListDimension.PRIORITY, list(query.priority)))
     if not leads:
         leads.append((ListDimension.ALL, ["ALL"]))
     lead_dimension, lead_values = leads[0]
@@ -59,8 +59,8 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
 def _conditions(dimension: ListDimension, values: list[str]) -> list[Condition]:
     """The same filter as a list membership, expressed on an entry's attributes."""
     if dimension == ListDimension.UNASSIGNED:
-        # The unassigned queue holds open tickets only (see workflow.list_memberships).
-        return [Condition("assignedAgentId", "absent"), Condition("status", "not_in", (TicketStatus.CLOSED,))]
+        # The queue: OPEN tickets with no agent (workflow.waits_for_agent).
+        return [Condition("assignedAgentId", "absent"), Condition("status", "in", (TicketStatus.OPEN,))]
     if dimension == ListDimension.TAG:
         return [Condition("tagIds", "contains", tuple(values))]
     return [Condition(_ENTRY_ATTRIBUTE[dimension], "in", tuple(values))]

@@ -12,6 +12,7 @@ from typing import Any
 from tickets.errors import (
     AgentNotFound,
     CustomerNotFound,
+    Forbidden,
     PlanLimitReached,
     PreconditionFailed,
     ServiceUnavailable,
@@ -22,8 +23,8 @@ from tickets.ids import is_ulid, new_ulid, utc_now
 from tickets.logic import access, listing, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
-from tickets.models.domain import Message, Ticket, TicketStats
-from tickets.models.enums import Awaiting, Channel, TicketStatus
+from tickets.models.domain import Message, MessageAuthor, Ticket, TicketStats
+from tickets.models.enums import Awaiting, Channel, Party, Role, TicketStatus
 from tickets.models.requests import CreateTicketRequest, ListTicketsQuery, ReplyRequest, UpdateTicketRequest
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
 from tickets.store.repository import ExternalIdTaken, ListRead, QuotaExhausted, StaleWrite, TicketRepository
@@ -186,11 +187,17 @@ class TicketService:
     # Write -----------------------------------------------------------------------------------------
 
     def reply(
-        self, caller: Caller, reference: str, request: ReplyRequest, expected_version: int | None = None
+        self,
+        caller: Caller,
+        reference: str,
+        request: ReplyRequest,
+        expected_versions: frozenset[int] | None = None,
     ) -> ReplyResult:
         author = access.reply_author(caller, request.from_)
         tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
+        if author.role == Party.AGENT and author.id is not None:
+            author = self._agent_author(caller, author.id)
         now = utc_now()
         message = Message(
             tenant_id=tenant_id,
@@ -209,16 +216,25 @@ class TicketService:
             # The message's own time: firstResponseAt is when the first answer was written.
             lambda ticket: workflow.apply_reply(ticket, message, message.created_at),
             message=message,
-            expected_version=expected_version,
+            expected_versions=expected_versions,
         )
         return ReplyResult(message=message, ticket=saved.summary())
+
+    def _agent_author(self, caller: Caller, agent_id: str) -> MessageAuthor:
+        """A message from a known agent carries the agent's id and name as its record has them."""
+        agent = self._repository.get_agent(caller.tenant_id, agent_id)
+        if agent is None:
+            if caller.role == Role.AGENT:
+                raise Forbidden(f"The agent of this key ({agent_id}) does not exist")
+            raise AgentNotFound(agent_id, field="from.id")
+        return MessageAuthor(role=Party.AGENT, id=agent.id, name=agent.name)
 
     def update(
         self,
         caller: Caller,
         reference: str,
         request: UpdateTicketRequest,
-        expected_version: int | None = None,
+        expected_versions: frozenset[int] | None = None,
     ) -> Ticket:
         access.require(caller, Action.UPDATE_TICKET)
         tenant_id = caller.tenant_id
@@ -236,7 +252,7 @@ class TicketService:
             reference,
             lambda ticket: workflow.apply_update(ticket, changes, utc_now()),
             with_description=True,
-            expected_version=expected_version,
+            expected_versions=expected_versions,
         )
 
     def _change(
@@ -248,19 +264,21 @@ class TicketService:
         *,
         message: Message | None = None,
         with_description: bool = False,
-        expected_version: int | None = None,
+        expected_versions: frozenset[int] | None = None,
     ) -> Ticket:
         """Read, change, write if nobody wrote in between; otherwise read again and redo the change.
-        With `expected_version` (If-Match) the change is only made to that version of the ticket.
+        With `expected_versions` (If-Match) the change is only made to one of those versions.
         The description is only read when the caller returns the whole ticket; it is never rewritten."""
         deadline = time.monotonic() + self._write_retry_seconds
         for attempt in itertools.count():
             before = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
             if before is None or not _matches(before, reference):
                 raise TicketNotFound(reference)
-            if expected_version is not None and before.version != expected_version:
+            if expected_versions is not None and before.version not in expected_versions:
                 raise PreconditionFailed(before.version)
             after = change(before)
+            if after is before:  # nothing to change: nothing written, same version
+                return before
             try:
                 workflow.save_change(self._repository, before, after, message=message)
             except StaleWrite:

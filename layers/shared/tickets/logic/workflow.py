@@ -14,9 +14,12 @@ if TYPE_CHECKING:
     from tickets.store.repository import TicketRepository
 
 NUMBER_SEPARATOR = "-"
-# Open tickets with no agent, oldest first: what automatic assignment works through.
+# The queue: OPEN tickets with no agent, oldest first. Automatic assignment works through it, the
+# `unassigned` filter lists it and stats.unassigned counts it.
 UNASSIGNED_QUEUE = ListMembership(ListDimension.UNASSIGNED, "QUEUE")
 MAX_SEQUENCE_DIGITS = 12
+# Open and being handled, or waiting to be: the two statuses assignment moves a ticket between.
+_OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
 
 
 def format_ticket_number(prefix: str, sequence: int) -> str:
@@ -38,6 +41,25 @@ def quota_period(moment: datetime) -> str:
 
 def initial_status(assigned_agent: AgentRef | None) -> TicketStatus:
     return TicketStatus.IN_PROGRESS if assigned_agent else TicketStatus.OPEN
+
+
+def waits_for_agent(ticket: Ticket) -> bool:
+    """In the queue: OPEN and nobody assigned. A ticket on hold, awaiting its customer or closed
+    needs no agent until it is OPEN again."""
+    return ticket.assigned_agent is None and ticket.status == TicketStatus.OPEN
+
+
+def awaiting_after(before: Ticket, status: TicketStatus) -> Awaiting:
+    """Who a ticket awaits once it is in `status` (the README's status table):
+    WAITING_ON_CUSTOMER the customer; ON_HOLD and CLOSED nobody; OPEN and IN_PROGRESS keep who was
+    awaited when moving between the two, and await an agent when coming from any other status."""
+    if status == TicketStatus.WAITING_ON_CUSTOMER:
+        return Awaiting.CUSTOMER
+    if status in (TicketStatus.ON_HOLD, TicketStatus.CLOSED):
+        return Awaiting.NONE
+    if before.status in _OPEN_STATUSES:
+        return before.awaiting_response_from
+    return Awaiting.AGENT
 
 
 def apply_reply(ticket: Ticket, message: Message, now: datetime) -> Ticket:
@@ -68,33 +90,35 @@ def apply_reply(ticket: Ticket, message: Message, now: datetime) -> Ticket:
 
 def apply_update(ticket: Ticket, changes: dict[str, object], now: datetime) -> Ticket:
     """The ticket after a PATCH. `changes` holds only the fields the caller sent (snake_case),
-    with assigned_agent already resolved to an AgentRef or None."""
+    with assigned_agent already resolved to an AgentRef or None. A PATCH that changes nothing returns
+    `ticket` itself: nothing is written, and its version stays."""
     updated = dict(changes)
-    status_sent = "status" in changes
-    # Assigning picks the ticket up; unassigning puts it back in the queue.
-    if (
-        "assigned_agent" in changes
-        and not status_sent
-        and ticket.status in (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
-    ):
-        updated["status"] = initial_status(changes["assigned_agent"])  # type: ignore[arg-type]
-    new_status = updated.get("status", ticket.status)
     agent = updated.get("assigned_agent", ticket.assigned_agent)
+    # Assigning picks an OPEN ticket up and unassigning puts an IN_PROGRESS one back in the queue; an
+    # open ticket with an agent is IN_PROGRESS, so OPEN sent for one (a reopen, say) keeps its agent.
+    reassigned = "assigned_agent" in changes and "status" not in changes
+    if (reassigned and ticket.status in _OPEN_STATUSES) or changes.get("status") == TicketStatus.OPEN:
+        updated["status"] = initial_status(agent)  # type: ignore[arg-type]
+    new_status = TicketStatus(updated.get("status", ticket.status))  # type: ignore[arg-type]
     if new_status == TicketStatus.IN_PROGRESS and agent is None:
         raise Conflict(
             "A ticket without an assigned agent cannot be IN_PROGRESS",
             [FieldIssue("status", "assign an agent first, or use OPEN")],
         )
-    if new_status == TicketStatus.CLOSED and ticket.status != TicketStatus.CLOSED:
-        updated |= {"closed_at": now, "awaiting_response_from": Awaiting.NONE}
-    elif new_status != TicketStatus.CLOSED and ticket.status == TicketStatus.CLOSED:
-        updated |= {"closed_at": None, "awaiting_response_from": Awaiting.AGENT}
+    if new_status != ticket.status:
+        updated["awaiting_response_from"] = awaiting_after(ticket, new_status)
+        if new_status == TicketStatus.CLOSED:
+            updated["closed_at"] = now
+        elif ticket.status == TicketStatus.CLOSED:
+            updated["closed_at"] = None
+    if all(getattr(ticket, name) == value for name, value in updated.items()):
+        return ticket
     updated |= {"updated_at": now, "version": ticket.version + 1}
     return ticket.model_copy(update=updated)
 
 
 def list_memberships(ticket: Ticket) -> set[ListMembership]:
-    """Every list the ticket appears in. The unassigned queue holds only tickets still open."""
+    """Every list the ticket appears in; the unassigned queue holds the tickets waiting for an agent."""
     memberships = {
         ListMembership(ListDimension.ALL, "ALL"),
         ListMembership(ListDimension.STATUS, ticket.status),
@@ -103,7 +127,7 @@ def list_memberships(ticket: Ticket) -> set[ListMembership]:
     }
     if ticket.assigned_agent:
         memberships.add(ListMembership(ListDimension.AGENT, ticket.assigned_agent.id))
-    elif ticket.status != TicketStatus.CLOSED:
+    if waits_for_agent(ticket):
         memberships.add(UNASSIGNED_QUEUE)
     if ticket.awaiting_response_from != Awaiting.NONE:
         memberships.add(ListMembership(ListDimension.AWAITING, ticket.awaiting_response_from))
@@ -115,12 +139,11 @@ def stats_contribution(ticket: Ticket | None) -> dict[str, int]:
     """The counters one ticket adds to its tenant's stats; the store applies new minus old."""
     if ticket is None:
         return {}
-    open_unassigned = ticket.assigned_agent is None and ticket.status != TicketStatus.CLOSED
     return {
         "total": 1,
         f"status_{ticket.status}": 1,
         "needsResponse": int(ticket.awaiting_response_from == Awaiting.AGENT),
-        "unassigned": int(open_unassigned),
+        "unassigned": int(waits_for_agent(ticket)),
     }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, HttpUrl, StrictInt
+from pydantic import Field
 
 from tickets.models.base import CamelModel, RequestModel
 from tickets.models.enums import AgentLevel, Awaiting, Channel, Party, Priority, Role, TicketStatus, Topic
 from tickets.models.types import (
+    WHOLE_NUMBER,
     AgentId,
     Amount,
     Currency,
@@ -22,6 +23,7 @@ from tickets.models.types import (
     Subject,
     TagIds,
     Timestamp,
+    Url,
 )
 
 
@@ -45,8 +47,8 @@ class OrderInfo(RequestModel):
 class Attachment(RequestModel):
     filename: Identifier
     content_type: str = Field(pattern=r"^[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}$")
-    size: StrictInt | None = Field(default=None, ge=0, le=5 * 1024**3)
-    url: HttpUrl | None = Field(default=None, max_length=2048)
+    size: Annotated[int, Field(strict=True, ge=0, le=5 * 1024**3), WHOLE_NUMBER] | None = None
+    url: Url | None = None
 
 
 Attachments = list[Attachment]

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from tickets.models.base import RequestModel
 from tickets.models.domain import Attachment, MessageAuthor, OrderInfo, Reference
-from tickets.models.enums import AgentLevel, Awaiting, Party, Priority, SortOrder, TicketStatus, Topic
+from tickets.models.enums import AgentLevel, Party, Priority, SortOrder, TicketStatus, Topic
 from tickets.models.types import (
     MAX_ATTACHMENTS,
+    WHOLE_NUMBER,
     AgentId,
-    CsvList,
     Email,
+    FilterValues,
     Identifier,
     Markdown,
     Metadata,
+    NeverNull,
+    QueryTimestamp,
     ShortText,
     Subject,
+    TagId,
     TagIds,
-    Timestamp,
 )
 
 
@@ -42,6 +53,14 @@ class CreateTicketRequest(RequestModel):
 
 
 class ReplyRequest(RequestModel):
+    # The document says what _internal_notes_are_agents checks: an internal note is an agent's.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"internal": {"const": True}}, "required": ["internal"]},
+            "then": {"properties": {"from": {"properties": {"role": {"const": "AGENT"}}}}},
+        }
+    )
+
     message: Markdown
     from_: MessageAuthor = Field(default_factory=MessageAuthor, alias="from")
     internal: StrictBool = False
@@ -59,6 +78,8 @@ class ReplyRequest(RequestModel):
 class PartialUpdate(RequestModel):
     """PATCH bodies: only the fields sent change, and there must be at least one."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
         if not self.model_fields_set:
@@ -67,13 +88,13 @@ class PartialUpdate(RequestModel):
 
 
 class UpdateTicketRequest(PartialUpdate):
-    status: TicketStatus | None = None
-    priority: Priority | None = None
-    subject: Subject | None = None
+    status: Annotated[TicketStatus | None, NeverNull()] = None
+    priority: Annotated[Priority | None, NeverNull()] = None
+    subject: Annotated[Subject | None, NeverNull()] = None
     category: ShortText | None = None
     department: ShortText | None = None
     topic: Topic | None = None
-    tag_ids: TagIds | None = None
+    tag_ids: Annotated[TagIds | None, NeverNull()] = None
     metadata: Metadata | None = None
     assigned_agent_id: AgentId | None = None
 
@@ -89,14 +110,15 @@ class UpdateTicketRequest(PartialUpdate):
 
 
 class ListTicketsQuery(RequestModel):
-    status: Annotated[list[TicketStatus] | None, CsvList, Field(max_length=5)] = None
-    priority: Annotated[list[Priority] | None, CsvList, Field(max_length=5)] = None
+    status: FilterValues[TicketStatus] = None
+    priority: FilterValues[Priority] = None
     customer_external_id: Identifier | None = None
     assigned_agent_id: AgentId | None = None
-    unassigned: bool | None = None
-    awaiting: Awaiting | None = None
-    tag: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")] | None = None
-    updated_since: Timestamp | None = None
+    # The queue; only "true" (assignedAgentId lists an agent's tickets).
+    unassigned: Annotated[bool, WithJsonSchema({"type": "boolean", "enum": [True]})] | None = None
+    awaiting: Literal["AGENT", "CUSTOMER"] | None = None
+    tag: TagId | None = None
+    updated_since: QueryTimestamp | None = None
     sort: SortOrder = SortOrder.CREATED_DESC
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
@@ -106,20 +128,6 @@ class ListTicketsQuery(RequestModel):
     def _only_true(cls, value: object) -> object:
         if value not in (True, "true"):
             raise ValueError("only takes true; use assignedAgentId to list an agent's tickets")
-        return value
-
-    @field_validator("unassigned")
-    @classmethod
-    def _not_with_an_agent(cls, value: bool, info: ValidationInfo) -> bool:
-        if info.data.get("assigned_agent_id"):
-            raise ValueError("unassigned=true and assignedAgentId exclude each other")
-        return value
-
-    @field_validator("awaiting")
-    @classmethod
-    def _someone_awaited(cls, value: Awaiting) -> Awaiting:
-        if value == Awaiting.NONE:
-            raise ValueError("takes AGENT or CUSTOMER")
         return value
 
 
@@ -141,7 +149,7 @@ class ListCustomersQuery(RequestModel):
 
 
 # How many open tickets an agent may hold at most (automatic assignment stops there).
-MaxOpenTickets = Annotated[StrictInt, Field(ge=0, le=1000)]
+MaxOpenTickets = Annotated[int, Field(strict=True, ge=0, le=1000), WHOLE_NUMBER]
 
 
 class PutAgentRequest(RequestModel):
@@ -158,11 +166,11 @@ class PutAgentRequest(RequestModel):
 class PatchAgentRequest(PartialUpdate):
     """Only the fields sent change; only email may be null (to clear it)."""
 
-    name: ShortText | None = None
+    name: Annotated[ShortText | None, NeverNull()] = None
     email: Email | None = None
-    level: AgentLevel | None = None
-    available: StrictBool | None = None
-    max_open_tickets: MaxOpenTickets | None = None
+    level: Annotated[AgentLevel | None, NeverNull()] = None
+    available: Annotated[StrictBool | None, NeverNull()] = None
+    max_open_tickets: Annotated[MaxOpenTickets | None, NeverNull()] = None
 
     @field_validator("name", "level", "available", "max_open_tickets", mode="before")
     @classmethod

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from tickets.errors import ErrorCode
 from tickets.models.base import CamelModel
@@ -23,10 +23,26 @@ class ErrorBody(CamelModel):
     details: list[ErrorDetail] = Field(default_factory=list)
 
 
+# API Gateway's own errors (template.yaml GatewayResponses) can only give its request time, in the
+# Common Log Format: 18/Apr/2026:10:00:00 +0000.
+GATEWAY_REQUEST_TIME_PATTERN = r"^[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}$"
+
+
 class ErrorEnvelope(CamelModel):
     success: bool = False
     error: ErrorBody
-    timestamp: Timestamp
+    timestamp: Annotated[
+        Timestamp,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "format": "date-time"},
+                    {"type": "string", "pattern": GATEWAY_REQUEST_TIME_PATTERN},
+                ],
+                "description": "ISO-8601; API Gateway's own errors carry its request time instead",
+            }
+        ),
+    ]
 
 
 class PageMeta(CamelModel):

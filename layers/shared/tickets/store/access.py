@@ -31,19 +31,28 @@ class AccessRepository(Table):
             items.api_key_from_item(item) for item in self._query_prefix(*keys.api_keys_partition(tenant_id))
         ]
 
-    def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> ApiKey | None:
-        """Mark the key and its lookup revoked in one transaction; None if the tenant has no such key."""
+    def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> tuple[ApiKey, bool] | None:
+        """Mark the key and its lookup revoked in one transaction, once: a key revoked already keeps its
+        first revokedAt and nothing is written. The key as stored and whether this call revoked it;
+        None if the tenant has no such key."""
         item = self._get(keys.api_key_key(tenant_id, key_id))
         if item is None:
             return None
         key_hash = item["keyHash"]["S"]
         revoked = items.api_key_from_item(item).model_copy(update={"revoked_at": at})
+        # The condition decides, not the item read above: of two revokes that race, one writes.
+        condition = "attribute_exists(PK) AND attribute_not_exists(revokedAt)"
         writes = [
-            self._put(items.api_key_item(revoked, key_hash), "attribute_exists(PK)"),
-            self._put(items.api_key_lookup_item(revoked, key_hash), "attribute_exists(PK)"),
+            self._put(items.api_key_item(revoked, key_hash), condition),
+            self._put(items.api_key_lookup_item(revoked, key_hash), condition),
         ]
         try:
             self._transact(writes)
-        except TransactionRejected:
-            return None
-        return revoked
+        except TransactionRejected as rejected:
+            # The key item as the failed condition saw it (ALL_OLD); read again where it is not returned.
+            # revokedAt never changes once written, so the read cannot miss a newer one.
+            current = rejected.reasons[0].get("Item") or self._get(keys.api_key_key(tenant_id, key_id))
+            if current is None or "revokedAt" not in current:
+                return None
+            return items.api_key_from_item(current), False
+        return revoked, True

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from tickets import keys
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketSummary
+from tickets.models.types import STORED
 
 Item = dict[str, Any]  # typed attribute values, e.g. {"PK": {"S": "..."}}
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -53,7 +54,7 @@ def _model(model_type: type[ModelT], values: dict[str, Any]) -> ModelT:
     for name, value in data.items():
         if isinstance(value, Decimal):
             data[name] = int(value)  # top-level numbers are counters
-    return model_type.model_validate(data)
+    return model_type.model_validate(data, context=STORED)
 
 
 def _flat_filters(summary: TicketSummary) -> dict[str, Any]:

@@ -52,7 +52,7 @@ class Condition:
     """A filter on list entries: `attribute` <op> `values`."""
 
     attribute: str
-    op: Literal["in", "not_in", "contains", "gte", "absent"]
+    op: Literal["in", "contains", "gte", "absent"]
     values: tuple[str, ...] = ()
 
 
@@ -577,6 +577,24 @@ class TicketRepository(Table):
                 resume_sort_value = resume_at[sk_name] if resume_at else None
                 return ListRead(entries, resume_at, resume_sort_value, examined)
 
+    def drop_stale_list_entry(
+        self, tenant_id: str, membership: ListMembership, ticket_id: str, version: int
+    ) -> bool:
+        """Delete a list entry found for a ticket that no longer belongs in the list, if it is still the
+        entry of that version (a newer write of the ticket decides for itself). True when deleted."""
+        try:
+            self._call(
+                self._client.delete_item,
+                TableName=self._table,
+                Key=typed_key(keys.list_entry_key(tenant_id, membership, ticket_id)),
+                ConditionExpression="#version = :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(version)}},
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def read_stats(self, tenant_id: str) -> dict[str, int]:
         """The sum of the tenant's stats shards: one Query of at most STATS_SHARDS small items."""
         partition, prefix = keys.stats_partition(tenant_id)
@@ -608,8 +626,6 @@ def _filter_expression(conditions: Sequence[Condition], values: dict[str, Any]) 
         match condition.op:
             case "in":
                 clauses.append(f"{name} IN ({', '.join(placeholders)})")
-            case "not_in":
-                clauses.append(f"NOT ({name} IN ({', '.join(placeholders)}))")
             case "contains":
                 clauses.append(f"contains({name}, {placeholders[0]})")
             case "gte":

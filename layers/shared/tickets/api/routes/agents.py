@@ -7,14 +7,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from pydantic import TypeAdapter
 
 from tickets.api.http import (
     agent_service,
     build_resolver,
     caller,
     enveloped,
-    path_value,
     reject_unknown_query,
     success,
 )
@@ -24,13 +22,8 @@ from tickets.models.responses import SuccessEnvelope
 from tickets.models.types import AgentId
 
 app = build_resolver()
-# The route sees the raw path segment (an "@" arrives as %40); the id is checked once decoded.
-RawAgentId = Annotated[str, Path(min_length=1, max_length=3 * 128)]
-AGENT_ID: TypeAdapter[str] = TypeAdapter(AgentId)
-
-
-def _agent_id(raw: str) -> str:
-    return path_value(raw, AGENT_ID, "agentId")
+# Percent-encoded in the path by the client (an "@" arrives as %40; the resolver decodes it).
+PathAgentId = Annotated[AgentId, Path()]
 
 
 @app.put(
@@ -39,10 +32,10 @@ def _agent_id(raw: str) -> str:
     responses={200: enveloped(Agent, "Replaced"), 201: enveloped(Agent, "Created")},
 )
 def put_agent(
-    agentId: RawAgentId,
+    agentId: PathAgentId,
     request: Annotated[PutAgentRequest, Body(embed=False)],
 ) -> Response[str]:
-    agent, created = agent_service().put(caller(app), _agent_id(agentId), request)
+    agent, created = agent_service().put(caller(app), agentId, request)
     return success(agent, HTTPStatus.CREATED if created else HTTPStatus.OK)
 
 
@@ -52,10 +45,10 @@ def put_agent(
     responses={200: enveloped(Agent, "The changed agent")},
 )
 def patch_agent(
-    agentId: RawAgentId,
+    agentId: PathAgentId,
     request: Annotated[PatchAgentRequest, Body(embed=False)],
 ) -> Response[str]:
-    return success(agent_service().patch(caller(app), _agent_id(agentId), request))
+    return success(agent_service().patch(caller(app), agentId, request))
 
 
 @app.get(

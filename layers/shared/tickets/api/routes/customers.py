@@ -7,7 +7,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import TypeAdapter
 
 from tickets.api.http import (
     build_resolver,
@@ -15,7 +14,6 @@ from tickets.api.http import (
     customer_service,
     envelope,
     enveloped,
-    path_value,
     reject_unknown_query,
     success,
 )
@@ -23,16 +21,11 @@ from tickets.ids import utc_now
 from tickets.models.domain import Customer
 from tickets.models.requests import ListCustomersQuery, UpsertCustomerRequest
 from tickets.models.responses import CustomerListEnvelope
-from tickets.models.types import Identifier
+from tickets.models.types import CustomerExternalId
 
 app = build_resolver()
-# The route sees the raw path segment; customers' own ids may hold characters clients percent-encode.
-ExternalId = Annotated[str, Path(min_length=1, max_length=768)]
-EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(Identifier)
-
-
-def _external_id(raw: str) -> str:
-    return path_value(raw, EXTERNAL_ID, "externalId")
+# Customers' own ids, percent-encoded in the path by the client (the resolver decodes them).
+ExternalId = Annotated[CustomerExternalId, Path()]
 
 
 @app.put(
@@ -44,7 +37,7 @@ def upsert_customer(
     externalId: ExternalId,
     request: Annotated[UpsertCustomerRequest, Body(embed=False)],
 ) -> Response[str]:
-    customer, created = customer_service().upsert(caller(app), _external_id(externalId), request)
+    customer, created = customer_service().upsert(caller(app), externalId, request)
     return success(customer, HTTPStatus.CREATED if created else HTTPStatus.OK)
 
 
@@ -54,7 +47,7 @@ def upsert_customer(
     responses={200: enveloped(Customer, "The customer")},
 )
 def get_customer(externalId: ExternalId) -> Response[str]:
-    return success(customer_service().get(caller(app), _external_id(externalId)))
+    return success(customer_service().get(caller(app), externalId))
 
 
 @app.get(

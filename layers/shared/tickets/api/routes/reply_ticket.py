@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tickets.api.http import build_resolver, caller, expected_version, success, ticket_service
+from tickets.api.http import build_resolver, caller, expected_versions, success, ticket_service
 from tickets.models.requests import ReplyRequest
 from tickets.models.responses import ReplyResult, SuccessEnvelope
 from tickets.observability import metrics
@@ -30,6 +30,6 @@ def reply_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[ReplyRequest, Body(embed=False)],
 ) -> Response[str]:
-    result = ticket_service().reply(caller(app), ticketId, request, expected_version(app))
+    result = ticket_service().reply(caller(app), ticketId, request, expected_versions(app))
     metrics.add_metric(name="MessagesAdded", unit=MetricUnit.Count, value=1)
     return success(result, HTTPStatus.CREATED, version=result.ticket.version)

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from tickets.api.http import build_resolver, caller, expected_version, success, ticket_service
+from tickets.api.http import build_resolver, caller, expected_versions, success, ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import UpdateTicketRequest
 from tickets.models.responses import SuccessEnvelope
@@ -29,5 +29,5 @@ def update_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[UpdateTicketRequest, Body(embed=False)],
 ) -> Response[str]:
-    ticket = ticket_service().update(caller(app), ticketId, request, expected_version(app))
+    ticket = ticket_service().update(caller(app), ticketId, request, expected_versions(app))
     return success(ticket, version=ticket.version)

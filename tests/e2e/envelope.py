@@ -1,0 +1,56 @@
+"""The error envelope, as a check on any 4xx body the stack answers (functions and API Gateway alike)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from tickets.errors import ErrorCode
+from tickets.models.responses import GATEWAY_REQUEST_TIME_PATTERN
+
+# Answered by API Gateway itself (template.yaml GatewayResponses) as well as by the functions.
+GATEWAY_CODES = {"UNAUTHORIZED", "FORBIDDEN", "ROUTE_NOT_FOUND", "PAYLOAD_TOO_LARGE", "RATE_LIMITED"}
+# What MiniStack leaves in API Gateway's own error bodies, where AWS puts its request time.
+UNFILLED_REQUEST_TIME = "$context.requestTime"
+_REQUEST_TIME = re.compile(GATEWAY_REQUEST_TIME_PATTERN)
+
+
+def _iso_8601(value: object) -> bool:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _gateway_time(value: object) -> bool:
+    return isinstance(value, str) and (bool(_REQUEST_TIME.match(value)) or value == UNFILLED_REQUEST_TIME)
+
+
+def envelope_problems(status: int, body: Any) -> list[str]:
+    """What is wrong with a 4xx body as the error envelope (nothing: an empty list)."""
+    if not isinstance(body, dict):
+        return [f"the body is not a JSON object: {body!r}"]
+    problems = []
+    if set(body) != {"success", "error", "timestamp"}:
+        problems.append(f"keys {sorted(body)}")
+    if body.get("success") is not False:
+        problems.append("success is not false")
+    error = body.get("error")
+    if not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
+        return [*problems, f"error is {error!r}"]
+    if error["code"] not in set(ErrorCode):
+        problems.append(f"unknown code {error['code']!r}")
+    if not isinstance(error["message"], str) or not error["message"]:
+        problems.append("no message")
+    details = error["details"]
+    if not isinstance(details, list) or any(
+        not isinstance(detail, dict) or set(detail) != {"field", "message"} for detail in details
+    ):
+        problems.append(f"details {details!r}")
+    timestamp = body.get("timestamp")
+    if not _iso_8601(timestamp) and not (error["code"] in GATEWAY_CODES and _gateway_time(timestamp)):
+        problems.append(f"timestamp {timestamp!r} is not ISO-8601")
+    if not 400 <= status < 500:
+        problems.append(f"status {status}")
+    return problems

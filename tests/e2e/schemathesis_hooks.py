@@ -1,0 +1,78 @@
+"""Schemathesis hooks and checks for `st run` against the stack (tests/e2e/test_fuzz.py runs it, with
+SCHEMATHESIS_HOOKS naming this module and FUZZ_TARGETS the real ids of the fuzzed tenant).
+
+- Half of the time a path id is a real one (a ticket of the run, by id and number, a seeded customer
+  and agent), a create names a real customer, and an Idempotency-Key is a fresh one, so that writes
+  reach the store rather than a 404 or a 409.
+- A cursor is only ever the nextCursor of an earlier page (signed, bound to its query): a generated
+  one can never be valid, so schema-valid requests are sent without it.
+- Every 4xx is the error envelope, with a known code (`error_envelope`).
+- Where MiniStack differs from AWS: it leaves `$context.requestTime` unfilled in API Gateway's own
+  error bodies, so those are held to the document with the time AWS would have put there."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import schemathesis
+from schemathesis import Response, checks
+
+from tests.e2e.envelope import UNFILLED_REQUEST_TIME, envelope_problems
+
+TARGETS: dict[str, Any] = json.loads(os.environ.get("FUZZ_TARGETS", "{}"))
+_CHANCE = random.Random(int(os.environ.get("FUZZ_SEED", "20261201")))
+_CURSORS = ("cursor", "messagesCursor")
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    for name, values in TARGETS.get("path", {}).items():
+        if name in (case.path_parameters or {}) and _CHANCE.random() < 0.5:
+            case.path_parameters[name] = _CHANCE.choice(values)
+    if "Idempotency-Key" in (case.headers or {}) and _CHANCE.random() < 0.5:
+        # A generated key comes back in later examples (409 IDEMPOTENCY_KEY_REUSED): often, a fresh one.
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    body = case.body
+    if isinstance(body, dict) and "customerExternalId" in body and _CHANCE.random() < 0.5:
+        body["customerExternalId"] = _CHANCE.choice(TARGETS.get("customers", ["user_42"]))
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if positive and case.query:
+        for name in _CURSORS:
+            case.query.pop(name, None)
+
+
+@schemathesis.check
+def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 4xx is the error envelope: success false, a known code, a message, details, a timestamp."""
+    if not 400 <= response.status_code < 500:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = response.content.decode(errors="replace")
+    problems = envelope_problems(response.status_code, body)
+    if problems:
+        raise AssertionError(f"Not the error envelope: {problems}\n{body}")
+    return None
+
+
+@schemathesis.check
+def response_schema_conformance_as_on_aws(ctx: Any, response: Any, case: Any) -> bool | None:
+    """schemathesis' response_schema_conformance, for API Gateway's own errors with the request time
+    that AWS fills in and MiniStack leaves as `$context.requestTime`."""
+    if UNFILLED_REQUEST_TIME.encode() in response.content:
+        aws_time = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000").encode()
+        response = Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            content=response.content.replace(UNFILLED_REQUEST_TIME.encode(), aws_time),
+            request=response.request,
+            elapsed=response.elapsed,
+            verify=response.verify,
+        )
+    return checks.response_schema_conformance(ctx, response, case)
