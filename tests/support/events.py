@@ -24,6 +24,7 @@ _ROUTES = {
     "put_agent": "agents_put.json",
     "patch_agent": "agents_patch.json",
     "list_agents": "agents_list.json",
+    "supportdesk_create_ticket": "supportdesk_create_ticket.json",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
 
+from tickets.api.compat import supportdesk
 from tickets.api.routes import (
     agents,
     create_ticket,
@@ -27,7 +28,16 @@ TITLE = "Tickets API"
 VERSION = "1.0.0"
 _RESOLVERS: tuple[APIGatewayRestResolver, ...] = tuple(
     module.app
-    for module in (create_ticket, list_tickets, get_ticket, reply_ticket, update_ticket, customers, agents)
+    for module in (
+        create_ticket,
+        list_tickets,
+        get_ticket,
+        reply_ticket,
+        update_ticket,
+        customers,
+        agents,
+        supportdesk,
+    )
 )
 _SECURITY = {
     "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
