@@ -7,15 +7,9 @@ import uuid
 import requests
 
 from tests.e2e.conftest import Client, Stack
+from tests.support.documents import SUPPORTDESK_EXAMPLE
 
 # SupportDesk's create example, exactly as its curl sends it.
-SUPPORTDESK_EXAMPLE = {
-    "customerExternalId": "user_42",
-    "subject": "Payment failed for order #12345",
-    "description": "Payment attempt failed with CARD_DECLINED. Customer has been notified by email.",
-    "priority": "HIGH",
-    "metadata": {"orderId": "12345", "amount": 99.9},
-}
 
 
 def test_supportdesk_create_example_returns_the_ticket_in_the_envelope(api: Client) -> None:

@@ -9,31 +9,12 @@ from typing import Any
 import pytest
 
 from tests.support.assertions import assert_error
+from tests.support.documents import SUPPORTDESK_EXAMPLE, SUPPORTDESK_TICKET_FIELDS
 from tests.support.events import api_event, load_event
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, invoke
 from tests.support.moto_table import table_items
 from tickets.models.domain import TenantPlan
-
-# The document's example body (shared/seeds/supportdesk-create-ticket.txt), verbatim.
-EXAMPLE = {
-    "customerExternalId": "user_42",
-    "subject": "Payment failed for order #12345",
-    "description": "Payment attempt failed with CARD_DECLINED. Customer has been notified by email.",
-    "priority": "HIGH",
-    "metadata": {"orderId": "12345", "amount": 99.9},
-}
-TICKET_FIELDS = {
-    "id",
-    "ticketNumber",
-    "subject",
-    "status",
-    "priority",
-    "channel",
-    "customer",
-    "assignedAgent",
-    "createdAt",
-}
 
 
 def create(body: Any = None, **kwargs: Any) -> ApiResponse:
@@ -49,9 +30,13 @@ def test_the_documents_example_creates_a_ticket_answered_as_the_document_shows(a
     assert response.status == 201, response.json
     assert set(response.json) == {"success", "data", "timestamp"}
     ticket = response.data
-    assert set(ticket) == TICKET_FIELDS
+    assert set(ticket) == SUPPORTDESK_TICKET_FIELDS
     assert ticket["ticketNumber"] == "INV-1"
-    assert (ticket["subject"], ticket["priority"], ticket["channel"]) == (EXAMPLE["subject"], "HIGH", "API")
+    assert (ticket["subject"], ticket["priority"], ticket["channel"]) == (
+        SUPPORTDESK_EXAMPLE["subject"],
+        "HIGH",
+        "API",
+    )
     assert ticket["status"] == "OPEN" and ticket["assignedAgent"] is None  # assigned on the stream
     assert set(ticket["customer"]) == {"id", "externalId", "email"}
     assert (ticket["customer"]["externalId"], ticket["customer"]["email"]) == ("user_42", "john@acme.com")
@@ -59,19 +44,24 @@ def test_the_documents_example_creates_a_ticket_answered_as_the_document_shows(a
     # And it is the native API's ticket, with the description and metadata sent
     native = api.get(ticket["id"]).data
     assert native["ticketNumber"] == "INV-1"
-    assert (native["description"], native["metadata"]) == (EXAMPLE["description"], EXAMPLE["metadata"])
+    assert (native["description"], native["metadata"]) == (
+        SUPPORTDESK_EXAMPLE["description"],
+        SUPPORTDESK_EXAMPLE["metadata"],
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         pytest.param({"subject": "No customer"}, "customerExternalId", id="customer-missing"),
-        pytest.param(EXAMPLE | {"priority": "high"}, "priority", id="priority-lower-case"),
+        pytest.param(SUPPORTDESK_EXAMPLE | {"priority": "high"}, "priority", id="priority-lower-case"),
         pytest.param(
-            EXAMPLE | {"externalId": "CASE-1"}, "externalId", id="a-native-field-the-document-lacks"
+            SUPPORTDESK_EXAMPLE | {"externalId": "CASE-1"},
+            "externalId",
+            id="a-native-field-the-document-lacks",
         ),
-        pytest.param(EXAMPLE | {"tagIds": ["not-a-uuid"]}, "tagIds.0", id="tag-not-a-uuid"),
-        pytest.param(EXAMPLE | {"subject": ""}, "subject", id="subject-empty"),
+        pytest.param(SUPPORTDESK_EXAMPLE | {"tagIds": ["not-a-uuid"]}, "tagIds.0", id="tag-not-a-uuid"),
+        pytest.param(SUPPORTDESK_EXAMPLE | {"subject": ""}, "subject", id="subject-empty"),
     ],
 )
 def test_invalid_input_is_400_validation_error_and_writes_nothing(
@@ -88,7 +78,7 @@ def test_invalid_input_is_400_validation_error_and_writes_nothing(
 
 def test_an_unknown_customer_is_404_customer_not_found_and_writes_nothing(seed: Seeder) -> None:
     before = table_items()
-    response = create(EXAMPLE | {"customerExternalId": "user_nobody"})
+    response = create(SUPPORTDESK_EXAMPLE | {"customerExternalId": "user_nobody"})
     assert_error(response, 404, "CUSTOMER_NOT_FOUND", "customerExternalId")
     assert table_items() == before
 
@@ -96,9 +86,9 @@ def test_an_unknown_customer_is_404_customer_not_found_and_writes_nothing(seed: 
 def test_a_tenant_at_its_monthly_quota_gets_403_plan_limit_reached(seed: Seeder) -> None:
     # Given a tenant whose plan allows one ticket a month, which it has created
     seed.repository.set_plan("acme", TenantPlan(monthly_ticket_quota=1))
-    assert create(EXAMPLE).status == 201
+    assert create(SUPPORTDESK_EXAMPLE).status == 201
     # When it creates another one through SupportDesk's route
-    response = create(EXAMPLE)
+    response = create(SUPPORTDESK_EXAMPLE)
     # Then it is the document's 403 PLAN_LIMIT_REACHED
     assert_error(response, 403, "PLAN_LIMIT_REACHED")
 
@@ -108,8 +98,8 @@ def test_the_ticket_is_the_callers_tenants_and_roles_apply(seed: Seeder) -> None
     seed.tenant("globex", "GLX", name="Globex")
     seed.customer("globex", "user_42", email="hank@globex.com")
     # When globex creates through SupportDesk's route, and an agent key of acme tries to
-    created = create(EXAMPLE, tenant_id="globex")
-    refused = create(EXAMPLE, role="agent", agent_id="agent_n1")
+    created = create(SUPPORTDESK_EXAMPLE, tenant_id="globex")
+    refused = create(SUPPORTDESK_EXAMPLE, role="agent", agent_id="agent_n1")
     # Then globex's ticket is globex's (its prefix, its customer) and acme sees none; the agent may not
     assert created.status == 201, created.json
     assert created.data["ticketNumber"] == "GLX-1"
@@ -120,4 +110,4 @@ def test_the_ticket_is_the_callers_tenants_and_roles_apply(seed: Seeder) -> None
 
 def test_the_example_event_file_is_the_documents_body() -> None:
     body = json.loads(load_event("supportdesk_create_ticket.json")["body"])
-    assert body == EXAMPLE
+    assert body == SUPPORTDESK_EXAMPLE
