@@ -190,3 +190,21 @@ def test_a_reply_retried_with_its_idempotency_key_is_written_once(api: Client) -
     )
     assert other.status == 409
     assert other.error["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_a_deleted_ticket_is_gone_for_reads_writes_and_a_second_delete(api: Client) -> None:
+    # Given a ticket with a reply
+    ticket = api.create(SUPPORTDESK_EXAMPLE | {"subject": "To be deleted"}).data
+    assert api.reply(ticket["ticketNumber"], {"message": "Looking into it"}).status == 201
+
+    # When an admin deletes it by its number
+    deleted = api.session.delete(f"{api.base_url}/v1/tickets/{ticket['ticketNumber']}", timeout=30)
+
+    # Then it is 204 with no body, and the ticket is 404 to read, change and delete again
+    assert deleted.status_code == 204, deleted.text
+    assert deleted.content == b""
+    assert api.get(ticket["id"]).status == 404
+    assert api.update(ticket["id"], {"priority": "LOW"}).status == 404
+    again = api.session.delete(f"{api.base_url}/v1/tickets/{ticket['id']}", timeout=30)
+    assert again.status_code == 404
+    assert again.json()["error"]["code"] == "TICKET_NOT_FOUND"

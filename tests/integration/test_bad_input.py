@@ -86,6 +86,12 @@ ROUTES = {
     "patch agent": Route(
         "agents", "patch_agent", "/v1/agents/{agentId}", {"available": False}, "agentId", "agent_n1"
     ),
+    "supportdesk create": Route(
+        "supportdesk",
+        "supportdesk_create_ticket",
+        "/compat/supportdesk/api/v1/tickets/api-create",
+        {"customerExternalId": "user_42", "subject": "Payment failed"},
+    ),
 }
 
 
@@ -373,6 +379,31 @@ def create_cases() -> Iterator[Case]:
         )
 
 
+def supportdesk_cases() -> Iterator[Case]:
+    """SupportDesk's create takes the native rules for its document's fields, and no other field."""
+    route = "supportdesk create"
+    yield from text_cases(route, "subject", 1024)
+    yield from text_cases(route, "customerExternalId", 256)
+    yield from text_cases(route, "category", 128)
+    yield from null_cases(route, "subject", "customerExternalId", "priority", "tagIds")
+    yield from metadata_cases(route)
+    yield case(route, "no subject", Bad(without(route, "subject")), invalid("subject"))
+    for native_only in ("externalId", "order", "topic", "attachments", "replyRequested"):
+        value: Any = {"orderId": "1"} if native_only == "order" else "x"
+        yield case(
+            route,
+            f"native field {native_only}",
+            Bad(changed(route, {native_only: value})),
+            invalid(native_only),
+        )
+    yield case(
+        route,
+        "an unknown customer",
+        Bad(changed(route, {"customerExternalId": "user_nobody"})),
+        Refused((ErrorCode.CUSTOMER_NOT_FOUND,), "customerExternalId"),
+    )
+
+
 def reply_cases(route: str) -> Iterator[Case]:
     yield from text_cases(route, "message", 64 * 1024, single_line=False)
     yield from null_cases(route, "message", "internal", "from", "attachments")
@@ -547,6 +578,7 @@ CASES = [
     *customer_cases(),
     *agent_cases("put agent"),
     *agent_cases("patch agent"),
+    *supportdesk_cases(),
     *path_cases(),
 ]
 

@@ -12,7 +12,7 @@ from tests.support.handlers import invoke
 @pytest.mark.parametrize(
     ("resource", "method", "allow"),
     [
-        pytest.param("/v1/tickets/{ticketId}", "DELETE", "GET, PATCH, POST", id="DELETE of a ticket"),
+        pytest.param("/v1/tickets/{ticketId}", "PUT", "DELETE, GET, PATCH, POST", id="PUT of a ticket"),
         pytest.param("/v1/tickets", "PUT", "GET, POST", id="PUT of the ticket list"),
         pytest.param("/v1/tickets/{ticketId}/messages", "GET", "POST", id="GET of the messages route"),
         pytest.param("/v1/customers", "POST", "GET", id="POST of the customer list"),

@@ -687,3 +687,35 @@ def test_an_ses_failure_fails_only_its_record_and_the_retry_sends_the_missing_em
         stored = ticket(api, each["id"])
         assert (stored["assignedAgent"]["id"], stored["version"]) == ("agent_n1", each["version"] + 1)
     assert load(repository, "agent_n1") == 10
+
+
+# Deletion ----------------------------------------------------------------------------------------
+
+
+def test_a_ticket_deleted_before_the_stream_sees_it_is_never_assigned_and_nobody_is_emailed(
+    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+) -> None:
+    # Given a ticket created while agent_n1 is available, then deleted before the stream ran
+    created = create(api)
+    assert api.delete(created["id"]).status == 204
+
+    # When the stream delivers the creation and the deletion
+    assert pump.run_until_quiet() == []
+
+    # Then no agent took it and no email went out
+    assert load(repository, "agent_n1") == 0
+    assert outbox.emails == []
+
+
+def test_a_ticket_closed_then_deleted_before_the_stream_sees_the_close_emails_nobody(
+    api: Api, pump: StreamPump, outbox: Outbox, assigned: dict[str, Any]
+) -> None:
+    # Given an assigned ticket (its assignment email sent), closed and then deleted at once
+    assert api.update(assigned["id"], {"status": "CLOSED"}).status == 200
+    assert api.delete(assigned["id"]).status == 204
+
+    # When the stream delivers the close
+    assert pump.run_until_quiet() == []
+
+    # Then the customer is not told about a ticket that is gone
+    assert len(outbox) == 1

@@ -18,6 +18,7 @@ _ROUTES = {
     "get_ticket": "get_ticket.json",
     "reply_ticket": "reply_ticket_agent.json",
     "update_ticket": "update_ticket_close.json",
+    "delete_ticket": "delete_ticket.json",
     "upsert_customer": "customers_put.json",
     "get_customer": "customers_get.json",
     "list_customers": "customers_list.json",

@@ -61,7 +61,7 @@ def invoke(function: str, event: dict[str, Any]) -> ApiResponse:
     headers = dict(result.get("headers") or {})
     for name, values in (result.get("multiValueHeaders") or {}).items():
         headers.setdefault(name, values[-1])
-    return ApiResponse(result["statusCode"], headers, json.loads(result["body"]))
+    return ApiResponse(result["statusCode"], headers, json.loads(result["body"]) if result["body"] else {})
 
 
 class Api:
@@ -88,6 +88,10 @@ class Api:
     def update(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
         event = api_event("update_ticket", body=body, ticket_id=ticket_id, **(self.caller | kwargs))
         return invoke("update_ticket", event)
+
+    def delete(self, ticket_id: str, **kwargs: Any) -> ApiResponse:
+        event = api_event("delete_ticket", ticket_id=ticket_id, **(self.caller | kwargs))
+        return invoke("delete_ticket", event)
 
     def put_customer(self, external_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
         event = api_event(

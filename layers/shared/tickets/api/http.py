@@ -92,6 +92,12 @@ def expected_versions(app: APIGatewayRestResolver) -> frozenset[int] | None:
     return frozenset(int(match.group(1)) for match in matches if match)
 
 
+def no_content() -> Response[str]:
+    """204: done, nothing to say (a DELETE). Its Content-Type says text: given none, API Gateway would
+    add application/json and announce JSON that is not there."""
+    return Response(status_code=HTTPStatus.NO_CONTENT, content_type="text/plain", body="")
+
+
 def envelope(payload: BaseModel, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
     return _json_response(status, payload)
 
@@ -254,7 +260,7 @@ def _parse_json(body: str) -> Any:
 IDEMPOTENCY_KEY = "Idempotency-Key"
 # Visible ASCII, as Stripe's keys (a UUID is the usual choice).
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class _NotKept(Exception):

@@ -17,6 +17,7 @@ from tickets.api.routes import (
     agents,
     create_ticket,
     customers,
+    delete_ticket,
     get_ticket,
     list_tickets,
     reply_ticket,
@@ -34,6 +35,7 @@ _RESOLVERS: tuple[APIGatewayRestResolver, ...] = tuple(
         get_ticket,
         reply_ticket,
         update_ticket,
+        delete_ticket,
         customers,
         agents,
         supportdesk,
@@ -177,7 +179,7 @@ _IF_MATCH = {
 def _document_write_headers(merged: dict[str, Any]) -> None:
     for path, operations in merged["paths"].items():
         for method, operation in operations.items():
-            if method not in ("post", "put", "patch"):
+            if method not in ("post", "put", "patch", "delete"):
                 continue
             parameters = operation.setdefault("parameters", [])
             parameters.append(_IDEMPOTENCY_KEY)

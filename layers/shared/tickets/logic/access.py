@@ -16,6 +16,7 @@ class Action(StrEnum):
     POST_CUSTOMER_MESSAGE = "post customer messages"
     POST_AGENT_MESSAGE = "post agent messages"
     UPDATE_TICKET = "update tickets"
+    DELETE_TICKET = "delete tickets"
     READ_CUSTOMERS = "read customers"
     WRITE_CUSTOMERS = "create or change customers"
     READ_AGENTS = "read agents"

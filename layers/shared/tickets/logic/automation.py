@@ -136,14 +136,16 @@ class Automation:
         agent = ticket.assigned_agent
         if agent is None or not agent.email:
             return
-        full = self._repository.get_ticket(ticket.tenant_id, ticket.id, with_description=True) or ticket
+        full = self._repository.get_ticket(ticket.tenant_id, ticket.id, with_description=True)
+        if full is None:
+            return  # deleted since: nobody is told about a ticket that is gone
         values = _ticket_values(full) | {"agent_name": agent.name, "description": full.description or ""}
         key = f"{ticket.id}/assigned/{agent.id}/v{ticket.version}"
         self._send(ticket.tenant_id, key, render("assigned", agent.email, values))
 
     def _notify_closed(self, ticket: Ticket) -> None:
-        if not ticket.customer.email:
-            return
+        if not ticket.customer.email or self._repository.get_ticket(ticket.tenant_id, ticket.id) is None:
+            return  # no address, or deleted since
         key = f"{ticket.id}/closed/v{ticket.version}"
         self._send(ticket.tenant_id, key, render("closed", ticket.customer.email, _ticket_values(ticket)))
 

@@ -7,7 +7,7 @@ import itertools
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from tickets.errors import (
     AgentNotFound,
@@ -32,6 +32,7 @@ from tickets.store.repository import ExternalIdTaken, ListRead, QuotaExhausted, 
 MESSAGES_PER_PAGE = 100
 # Optimistic writes are retried while other writers get to the ticket first, with jittered backoff.
 _BACKOFF_CAP_SECONDS = 0.2
+WrittenT = TypeVar("WrittenT")
 
 
 class TicketService:
@@ -255,6 +256,27 @@ class TicketService:
             expected_versions=expected_versions,
         )
 
+    def delete(self, caller: Caller, reference: str, expected_versions: frozenset[int] | None = None) -> None:
+        """The ticket and all that is its, gone; its stats and its agent's load follow."""
+        access.require(caller, Action.DELETE_TICKET)
+        tenant_id = caller.tenant_id
+        ticket_id = self._resolve_id(tenant_id, reference)
+
+        def attempt() -> None:
+            ticket = self._current(tenant_id, ticket_id, reference, expected_versions)
+            number = workflow.parse_ticket_number(ticket.ticket_number)
+            if number is None:  # every ticket has a number; a broken one is not a client's error
+                raise ServiceUnavailable("The ticket's number cannot be read")
+            self._repository.delete_ticket(
+                ticket,
+                number[1],
+                memberships=workflow.list_memberships(ticket),
+                stats_delta=workflow.stats_delta(ticket, None),
+                agent_load_delta=workflow.agent_load_delta(ticket, None),
+            )
+
+        self._until_written(attempt)
+
     def _change(
         self,
         tenant_id: str,
@@ -269,24 +291,43 @@ class TicketService:
         """Read, change, write if nobody wrote in between; otherwise read again and redo the change.
         With `expected_versions` (If-Match) the change is only made to one of those versions.
         The description is only read when the caller returns the whole ticket; it is never rewritten."""
-        deadline = time.monotonic() + self._write_retry_seconds
-        for attempt in itertools.count():
-            before = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
-            if before is None or not _matches(before, reference):
-                raise TicketNotFound(reference)
-            if expected_versions is not None and before.version not in expected_versions:
-                raise PreconditionFailed(before.version)
+
+        def attempt() -> Ticket:
+            before = self._current(tenant_id, ticket_id, reference, expected_versions, with_description)
             after = change(before)
-            if after is before:  # nothing to change: nothing written, same version
-                return before
-            try:
+            if after is not before:  # a change that changes nothing writes nothing, same version
                 workflow.save_change(self._repository, before, after, message=message)
+            return after
+
+        return self._until_written(attempt)
+
+    def _current(
+        self,
+        tenant_id: str,
+        ticket_id: str,
+        reference: str,
+        expected_versions: frozenset[int] | None,
+        with_description: bool = False,
+    ) -> Ticket:
+        """The ticket as it is now, if it is the one referenced and at a version If-Match accepts."""
+        ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
+        if ticket is None or not _matches(ticket, reference):
+            raise TicketNotFound(reference)
+        if expected_versions is not None and ticket.version not in expected_versions:
+            raise PreconditionFailed(ticket.version)
+        return ticket
+
+    def _until_written(self, attempt: Callable[[], WrittenT]) -> WrittenT:
+        """`attempt()` (read, decide, write on the version read) again, with jittered backoff, while
+        another writer gets to the ticket first (StaleWrite); a 503 once the retry time is spent."""
+        deadline = time.monotonic() + self._write_retry_seconds
+        for number in itertools.count():
+            try:
+                return attempt()
             except StaleWrite:
                 if time.monotonic() >= deadline:
                     break
-                time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.005 * 2**attempt)))
-                continue
-            return after
+                time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.005 * 2**number)))
         raise ServiceUnavailable("The ticket is being changed by many writers at once, retry")
 
 

@@ -21,7 +21,7 @@ from tickets.models.domain import (
 )
 from tickets.store import items
 from tickets.store.items import Item
-from tickets.store.table import Table, TransactionRejected, plain_key, typed_key
+from tickets.store.table import MAX_TRANSACTION_ITEMS, Table, TransactionRejected, plain_key, typed_key
 
 if TYPE_CHECKING:
     pass
@@ -398,6 +398,75 @@ class TicketRepository(Table):
             if any(index >= first_agent_write for index in failed):
                 raise AgentUnavailable(after.id) from None
             raise
+
+    def delete_ticket(
+        self,
+        ticket: Ticket,
+        sequence: int,
+        *,
+        memberships: set[ListMembership],
+        stats_delta: dict[str, int],
+        agent_load_delta: dict[str, int],
+    ) -> None:
+        """Delete the ticket with everything that is its: description, messages, list entries, number
+        and externalId guards, its part of the stats and of its agent's load. The ticket itself goes in
+        one transaction with all of these, if nobody changed it since it was read (else StaleWrite);
+        messages that do not fit in that transaction are deleted before it, oldest first, so a failure
+        midway leaves the ticket whole in every list and a retry carries on."""
+        tenant_id = ticket.tenant_id
+        ticket_delete = self._delete(keys.ticket_key(tenant_id, ticket.id))
+        ticket_delete["Delete"] |= {
+            "ConditionExpression": "#version = :expected",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":expected": {"N": str(ticket.version)}},
+        }
+        writes = [ticket_delete, self._delete(keys.ticket_number_guard_key(tenant_id, sequence))]
+        if ticket.external_id is not None:
+            writes.append(self._delete(keys.external_id_guard_key(tenant_id, ticket.external_id)))
+        writes.extend(
+            self._delete(keys.list_entry_key(tenant_id, membership, ticket.id))
+            for membership in sorted(memberships)
+        )
+        if stats_delta:
+            writes.append(
+                self._add_counters(keys.stats_shard_key(tenant_id, ticket.id), stats_delta, Entity.STATS)
+            )
+        for agent_id, change in sorted(agent_load_delta.items()):
+            writes.append(
+                self._agent_load(tenant_id, agent_id, change, ticket.updated_at, within_capacity=False)
+            )
+        # The rest of the ticket's partition: its description and messages, in key order (oldest first).
+        rest = [
+            key
+            for key in self._partition_keys(keys.ticket_partition(tenant_id, ticket.id))
+            if key[keys.SK] != keys.TICKET_SK
+        ]
+        room = MAX_TRANSACTION_ITEMS - len(writes)
+        self._batch_delete(rest[: max(0, len(rest) - room)])
+        writes.extend(self._delete(key) for key in rest[max(0, len(rest) - room) :])
+        try:
+            self._transact(writes)
+        except TransactionRejected as rejected:
+            if rejected.reasons and rejected.reasons[0].get("Code") == "ConditionalCheckFailed":
+                raise StaleWrite(ticket.id) from None
+            raise
+
+    def _partition_keys(self, partition: str) -> list[dict[str, str]]:
+        """The keys of every item of a partition, all pages, read consistently."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ProjectionExpression": "PK, SK",
+            "ConsistentRead": True,
+        }
+        found: list[dict[str, str]] = []
+        while True:
+            response = self._call(self._client.query, **request)
+            found.extend(plain_key(item) for item in response["Items"])
+            if not response.get("LastEvaluatedKey"):
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _agent_load(
         self, tenant_id: str, agent_id: str, change: int, at: datetime, within_capacity: bool

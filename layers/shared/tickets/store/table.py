@@ -33,6 +33,9 @@ _RETRYABLE_CANCELLATIONS = frozenset(
     {"TransactionConflict", "ProvisionedThroughputExceeded", "ThrottlingError"}
 )
 _TRANSACTION_RETRIES = 5
+# DynamoDB's limits: actions in one TransactWriteItems, requests in one BatchWriteItem.
+MAX_TRANSACTION_ITEMS = 100
+_MAX_BATCH_WRITE = 25
 
 
 class TransactionRejected(Exception):
@@ -139,6 +142,24 @@ class Table:
             if not response.get("LastEvaluatedKey"):
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _batch_delete(self, keys: Sequence[dict[str, str]]) -> None:
+        """BatchWriteItem deletes, 25 a call, the unprocessed ones sent again (rare; under throttling)."""
+        for start in range(0, len(keys), _MAX_BATCH_WRITE):
+            request: Any = {
+                self._table: [
+                    {"DeleteRequest": {"Key": typed_key(key)}}
+                    for key in keys[start : start + _MAX_BATCH_WRITE]
+                ]
+            }
+            for attempt in range(_TRANSACTION_RETRIES):
+                response = self._call(self._client.batch_write_item, RequestItems=request)
+                request = response.get("UnprocessedItems") or {}
+                if not request:
+                    break
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            else:
+                raise ServiceUnavailable()
 
     def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
         """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
