@@ -125,7 +125,7 @@ def every_ticket_state() -> list[Ticket]:
     """A ticket in every (status, awaiting, agent) state that can exist."""
     states = []
     for status, awaited in PAIRS.items():
-        for awaiting in awaited:
+        for awaiting in sorted(awaited):  # in a fixed order: xdist workers must collect the same tests
             agents = (
                 [AGENT]
                 if status == TicketStatus.IN_PROGRESS
