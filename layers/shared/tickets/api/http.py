@@ -218,7 +218,7 @@ def _reject_size(body: str) -> Response[str] | None:
 
 def _reject_media_type(event: Mapping[str, Any]) -> Response[str] | None:
     """A body is JSON: sent as application/json (any case, any parameters), or with no Content-Type at
-    all (read as JSON, as curl -d users and many HTTP clients send it). Any other type is a 415."""
+    all (read as JSON: some HTTP clients send none). Any other type is a 415."""
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or _JSON).split(";")[0].strip().lower()
     if content_type != _JSON:
