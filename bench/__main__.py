@@ -103,9 +103,9 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
 
     def lists() -> Section:
         verified = listing.verify_bulk_seeding(plan.verify_tickets)
-        costs, seeded, items = listing.measure(plan.small, plan.large, plan.list_runs)
+        costs, numbered, seeded, items = listing.measure(plan.small, plan.large, plan.list_runs)
         return listing.report(
-            costs, seeded=seeded, items=items, small=plan.small, large=plan.large, verified=verified
+            costs, numbered, seeded=seeded, items=items, small=plan.small, large=plan.large, verified=verified
         )
 
     def cold() -> Section:

@@ -15,15 +15,19 @@ from bench import roundtrips, seeding
 from bench.aws import mocked_aws, moto_table, quiet
 from bench.recorder import Recorder
 from bench.report import Budget, Sample, Section
-from tests.support.handlers import Api
+from tests.support.events import api_event
+from tests.support.handlers import Api, invoke
 from tickets import clients
+from tickets.logic.listing import MAX_NUMBERED_TICKETS
 from tickets.models.domain import Tenant
+from tickets.models.requests import PAGE_SIZE_MAX
 from tickets.store.repository import TicketRepository
 
 LIMIT = 25
 PREFIX = "INV"
 SEED = 11
 SINGLE_KINDS = 11  # the first kinds of roundtrips.list_queries() read one list (one value, one filter)
+NUMBERED_PAGES = (1, 10, 100)  # the page numbers of the dialects (Sellgate's `page`), at `limit=25`
 
 
 @dataclass
@@ -44,6 +48,62 @@ class PageCost:
         return self.entries_read + self.stats_read
 
 
+@dataclass
+class NumberedPageCost:
+    page: int
+    offset: int
+    entries_read: int
+    round_trips: int
+    reads: float  # RRU
+    returned: int
+    total: Sample
+
+
+def _sellgate_event(tenant: str, page: int) -> dict[str, Any]:
+    return api_event(
+        "sellgate_list_tickets", tenant_id=tenant, query={"page": str(page), "limit": str(LIMIT)}
+    )
+
+
+def _sellgate_page(tenant: str, page: int) -> tuple[Any, Recorder, float]:
+    event = _sellgate_event(tenant, page)
+    with Recorder() as recorder, quiet():
+        started = time.perf_counter()
+        response = invoke("sellgate", event)
+        elapsed = time.perf_counter() - started
+    if response.status != 200:
+        raise AssertionError(f"sellgate page {page}: {response.status} {response.json}")
+    return response, recorder, elapsed
+
+
+def _numbered_pages(tenant: str, runs: int) -> list[NumberedPageCost]:
+    """Sellgate's page N of the large tenant's whole list: the pages before it are read and passed over."""
+    costs = []
+    for page in NUMBERED_PAGES:
+        _sellgate_page(tenant, page)  # warm-up
+        totals = []
+        response: Any = None
+        recorder: Recorder | None = None
+        for _ in range(runs):
+            response, recorder, elapsed = _sellgate_page(tenant, page)
+            totals.append(elapsed)
+        assert recorder is not None
+        with Recorder(units=True) as priced, quiet():
+            invoke("sellgate", _sellgate_event(tenant, page))
+        costs.append(
+            NumberedPageCost(
+                page=page,
+                offset=(page - 1) * LIMIT,
+                entries_read=sum(call.scanned or 0 for call in recorder.calls if not _stats_call(call)),
+                round_trips=recorder.round_trips(),
+                reads=priced.total_units().reads,
+                returned=len(response.json["data"]),
+                total=Sample.of(totals),
+            )
+        )
+    return costs
+
+
 def _page(api: Api, query: dict[str, str]) -> tuple[Any, Recorder, float]:
     with Recorder() as recorder, quiet():
         started = time.perf_counter()
@@ -60,8 +120,9 @@ def _stats_call(call: Any) -> bool:
     )
 
 
-def measure(small: int, large: int, runs: int) -> tuple[list[PageCost], float, int]:
-    """Page costs for every kind at both sizes; the seeding time and the items in the table."""
+def measure(small: int, large: int, runs: int) -> tuple[list[PageCost], list[NumberedPageCost], float, int]:
+    """Page costs for every kind at both sizes, numbered pages of the large tenant; the seeding time
+    and the items in the table."""
     layout = seeding.Layout("small", "large", "neighbour", small, large)
     costs: list[PageCost] = []
     with mocked_aws(stream=False) as table:
@@ -102,11 +163,19 @@ def measure(small: int, large: int, runs: int) -> tuple[list[PageCost], float, i
                         own=Sample.of(owns),
                     )
                 )
-    return costs, seeded, items
+        numbered = _numbered_pages(layout.large_tenant, runs)
+    return costs, numbered, seeded, items
 
 
 def report(
-    costs: list[PageCost], *, seeded: float, items: int, small: int, large: int, verified: str
+    costs: list[PageCost],
+    numbered: list[NumberedPageCost],
+    *,
+    seeded: float,
+    items: int,
+    small: int,
+    large: int,
+    verified: str,
 ) -> Section:
     section = Section("3. List cost as the table grows")
     section.add(
@@ -224,7 +293,44 @@ def report(
                 "(Limit = limit + 1 examined per Query) until a page is full",
             )
         )
+    _report_numbered(section, numbered, large)
     return section
+
+
+def _report_numbered(section: Section, numbered: list[NumberedPageCost], large: int) -> None:
+    section.add(
+        "",
+        f"Page numbers (the dialects' `page`, here Sellgate's) over the cursors, tenant `large` "
+        f"({large:,} tickets), `limit={LIMIT}`, no filter: page N reads the (N - 1) x {LIMIT} tickets "
+        f"before it, {PAGE_SIZE_MAX} per Query, then its own page; pages stop at the first "
+        f"{MAX_NUMBERED_TICKETS:,} tickets (a 400 that points to the native cursor). Times: median "
+        "(min-max) of the timed runs, in-process against moto, which sorts the whole list partition "
+        "on every Query: DynamoDB's time per Query does not grow with the list.",
+        "",
+    )
+    rows = [
+        [
+            str(cost.page),
+            f"{cost.offset:,}",
+            f"{cost.entries_read:,}",
+            str(cost.round_trips),
+            f"{cost.reads:g}",
+            str(cost.returned),
+            cost.total.ms(),
+        ]
+        for cost in numbered
+    ]
+    section.table(["page", "offset", "entries read", "round trips", "RRU", "returned", "handler ms"], rows)
+    # Each Query reads one entry past what it takes: offset + 1 per Query of passed-over tickets.
+    bound = [cost.entries_read <= cost.offset + cost.offset // PAGE_SIZE_MAX + 2 * LIMIT for cost in numbered]
+    section.budgets.append(
+        Budget(
+            "numbered page: entries read",
+            "≤ offset + offset / 100 + 2 x limit",
+            ", ".join(f"page {cost.page}: {cost.entries_read:,}" for cost in numbered),
+            all(bound),
+        )
+    )
 
 
 # Bulk-seeded tickets list as API-made ones do -----------------------------------------------------

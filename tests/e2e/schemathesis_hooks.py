@@ -6,6 +6,8 @@ SCHEMATHESIS_HOOKS naming this module and FUZZ_TARGETS the real ids of the fuzze
   reach the store rather than a 404 or a 409.
 - A cursor is only ever the nextCursor of an earlier page (signed, bound to its query): a generated
   one can never be valid, so schema-valid requests are sent without it.
+- A page number is kept within the first MAX_NUMBERED_TICKETS tickets at the case's page size (a rule
+  across two parameters, which JSON Schema cannot state): schema-valid requests ask for pages there.
 - Every 4xx is the error envelope, with a known code (`error_envelope`).
 - Where MiniStack differs from AWS: it leaves `$context.requestTime` unfilled in API Gateway's own
   error bodies, so those are held to the document with the time AWS would have put there."""
@@ -23,10 +25,12 @@ import schemathesis
 from schemathesis import Response, checks
 
 from tests.e2e.envelope import UNFILLED_REQUEST_TIME, envelope_problems
+from tickets.logic.listing import MAX_NUMBERED_TICKETS
 
 TARGETS: dict[str, Any] = json.loads(os.environ.get("FUZZ_TARGETS", "{}"))
 _CHANCE = random.Random(int(os.environ.get("FUZZ_SEED", "20261201")))
 _CURSORS = ("cursor", "messagesCursor")
+DEFAULT_PAGE_SIZE = 25
 
 
 @schemathesis.hook
@@ -44,6 +48,9 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if positive and case.query:
         for name in _CURSORS:
             case.query.pop(name, None)
+        if isinstance(case.query.get("page"), int):
+            deepest = MAX_NUMBERED_TICKETS // int(case.query.get("limit", DEFAULT_PAGE_SIZE))
+            case.query["page"] = min(case.query["page"], deepest)
 
 
 @schemathesis.check

@@ -25,3 +25,34 @@ SUPPORTDESK_TICKET_FIELDS = frozenset(
         "createdAt",
     }
 )
+
+# Sellgate (sellgate-tickets-api.txt): the Ticket Object's fields, its list document's keys, the
+# fields of its get example and of a message, and its request examples.
+SELLGATE_TICKET_FIELDS = frozenset(
+    {
+        "id",
+        "subject",
+        "status",
+        "awaiting_response_from",
+        "customer_email",
+        "order_id",
+        "invoice_id",
+        "product_name",
+        "order_amount",
+        "order_currency",
+        "message_count",
+        "has_owner_reply",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    }
+)
+SELLGATE_LIST_KEYS = frozenset({"data", "stats", "meta"})
+SELLGATE_STATS_FIELDS = frozenset({"total", "open", "closed", "needsResponse"})
+SELLGATE_META_FIELDS = frozenset({"total", "limit", "offset"})
+SELLGATE_GET_EXAMPLE_FIELDS = frozenset(
+    {"id", "subject", "status", "customer_email", "order_id", "messages", "created_at"}
+)
+SELLGATE_MESSAGE_FIELDS = frozenset({"id", "sender", "message", "created_at"})
+SELLGATE_REPLY_EXAMPLE: dict[str, Any] = {"message": "Your order has been resent. Please check your email."}
+SELLGATE_CLOSE_EXAMPLE: dict[str, Any] = {"status": "closed"}

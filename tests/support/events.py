@@ -26,6 +26,10 @@ _ROUTES = {
     "patch_agent": "agents_patch.json",
     "list_agents": "agents_list.json",
     "supportdesk_create_ticket": "supportdesk_create_ticket.json",
+    "sellgate_list_tickets": "sellgate_list_tickets.json",
+    "sellgate_get_ticket": "sellgate_get_ticket.json",
+    "sellgate_reply_ticket": "sellgate_reply_ticket.json",
+    "sellgate_update_ticket": "sellgate_update_ticket.json",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
 
-from tickets.api.compat import supportdesk
+from tickets.api.compat import sellgate, supportdesk
 from tickets.api.routes import (
     agents,
     create_ticket,
@@ -39,6 +39,7 @@ _RESOLVERS: tuple[APIGatewayRestResolver, ...] = tuple(
         customers,
         agents,
         supportdesk,
+        sellgate,
     )
 )
 _SECURITY = {

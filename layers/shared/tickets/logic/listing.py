@@ -16,6 +16,21 @@ from tickets.store.repository import Condition, ListEntry, ListRead
 DONE = "done"
 # Entries read per request at most, as a multiple of the page size, when filters are combined.
 EXAMINE_FACTOR = 10
+# Page numbers (the dialects') are read past the tickets before them, so they stop this deep; the
+# native cursor goes on (Zendesk stops offset paging at 10,000 records too).
+MAX_NUMBERED_TICKETS = 10_000
+
+
+def page_offset(page: int, page_size: int) -> int:
+    """How many tickets come before page `page` (from 1); a ValueError past MAX_NUMBERED_TICKETS."""
+    offset = (page - 1) * page_size
+    if offset + page_size > MAX_NUMBERED_TICKETS:
+        last = MAX_NUMBERED_TICKETS // page_size
+        raise ValueError(
+            f"pages stop at the first {MAX_NUMBERED_TICKETS:,} tickets (page {last} at this page size); "
+            "read further with the cursor of the native API, GET /v1/tickets?cursor=..."
+        )
+    return offset
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,13 @@ from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
 from tickets.models.domain import Message, MessageAuthor, Ticket, TicketStats
 from tickets.models.enums import Awaiting, Channel, Party, Role, TicketStatus
-from tickets.models.requests import CreateTicketRequest, ListTicketsQuery, ReplyRequest, UpdateTicketRequest
+from tickets.models.requests import (
+    PAGE_SIZE_MAX,
+    CreateTicketRequest,
+    ListTicketsQuery,
+    ReplyRequest,
+    UpdateTicketRequest,
+)
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
 from tickets.store.repository import ExternalIdTaken, ListRead, QuotaExhausted, StaleWrite, TicketRepository
 
@@ -135,6 +141,24 @@ class TicketService:
         next_cursor = self._cursors.encode(tenant_id, scope, page.resume_at) if page.resume_at else None
         return TicketDetail(**dict(ticket), messages=page.messages, messages_cursor=next_cursor)
 
+    def get_ticket_with_all_messages(self, caller: Caller, reference: str) -> tuple[Ticket, list[Message]]:
+        """The ticket and every message, oldest first, for the dialects whose get has no message
+        paging: one read with the first page, then one per further page of messages."""
+        detail = self.get_ticket(caller, reference, None)
+        messages = list(detail.messages)
+        resume_at = (
+            self._cursors.decode(
+                caller.tenant_id, f"messages:{detail.id}", detail.messages_cursor, field="messagesCursor"
+            )
+            if detail.messages_cursor
+            else None
+        )
+        while resume_at:
+            page = self._repository.get_messages(caller.tenant_id, detail.id, resume_at, MESSAGES_PER_PAGE)
+            messages.extend(page.messages)
+            resume_at = page.resume_at
+        return Ticket(**{name: getattr(detail, name) for name in Ticket.model_fields}), messages
+
     def list_tickets(self, caller: Caller, query: ListTicketsQuery) -> TicketPage:
         access.require(caller, Action.READ_TICKETS)
         tenant_id = caller.tenant_id
@@ -145,6 +169,31 @@ class TicketService:
             previous = self._cursors.decode(tenant_id, scope, query.cursor)
             if not isinstance(previous, list) or len(previous) != len(plan.memberships):
                 raise invalid_cursor("cursor")
+        page = self._read_page(tenant_id, query, plan, previous, query.limit)
+        next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
+        return self._ticket_page(tenant_id, page, query.limit, next_cursor)
+
+    def list_tickets_from(self, caller: Caller, query: ListTicketsQuery, offset: int) -> TicketPage:
+        """The page `offset` tickets into the list: page numbers over the cursors, for the dialects
+        that number pages. The tickets before it are read and passed over, at most a page of the
+        largest size per read (listing.page_offset bounds how far). The page carries no cursor."""
+        access.require(caller, Action.READ_TICKETS)
+        tenant_id = caller.tenant_id
+        plan = listing.plan_list(query)
+        positions: list[Any] | None = [None] * len(plan.memberships)
+        skipped = 0
+        while skipped < offset and positions is not None:
+            passed = self._read_page(tenant_id, query, plan, positions, min(PAGE_SIZE_MAX, offset - skipped))
+            skipped += len(passed.entries)
+            positions = passed.positions
+        if positions is None:  # the list ends before the page
+            return self._ticket_page(tenant_id, listing.MergedPage([], None), query.limit, None)
+        page = self._read_page(tenant_id, query, plan, positions, query.limit)
+        return self._ticket_page(tenant_id, page, query.limit, None)
+
+    def _read_page(
+        self, tenant_id: str, query: ListTicketsQuery, plan: listing.ListPlan, previous: list[Any], limit: int
+    ) -> listing.MergedPage:
         reads: list[ListRead | None] = []
         for membership, position in zip(plan.memberships, previous, strict=True):
             if position == listing.DONE:
@@ -159,16 +208,19 @@ class TicketService:
                     updated_since=plan.updated_since,
                     conditions=plan.conditions,
                     start=position,
-                    wanted=query.limit + 1,
-                    max_examined=listing.EXAMINE_FACTOR * (query.limit + 1),
+                    wanted=limit + 1,
+                    max_examined=listing.EXAMINE_FACTOR * (limit + 1),
                 )
             )
-        page = listing.merge_pages(reads, previous, query.limit, query.sort.ascending)
-        next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
+        return listing.merge_pages(reads, previous, limit, query.sort.ascending)
+
+    def _ticket_page(
+        self, tenant_id: str, page: listing.MergedPage, limit: int, next_cursor: str | None
+    ) -> TicketPage:
         summaries = [entry.summary for entry in page.entries]
         return TicketPage(
             data=summaries,
-            meta=PageMeta(limit=query.limit, count=len(summaries), next_cursor=next_cursor),
+            meta=PageMeta(limit=limit, count=len(summaries), next_cursor=next_cursor),
             stats=self.stats(tenant_id),
         )
 

@@ -109,6 +109,11 @@ class UpdateTicketRequest(PartialUpdate):
         return value
 
 
+# The most a list page holds; dialects that number pages skip ahead in reads of this size.
+PAGE_SIZE_MAX = 100
+PageSize = Annotated[int, Field(ge=1, le=PAGE_SIZE_MAX)]
+
+
 class ListTicketsQuery(RequestModel):
     status: FilterValues[TicketStatus] = None
     priority: FilterValues[Priority] = None
@@ -120,7 +125,7 @@ class ListTicketsQuery(RequestModel):
     tag: TagId | None = None
     updated_since: QueryTimestamp | None = None
     sort: SortOrder = SortOrder.CREATED_DESC
-    limit: int = Field(default=25, ge=1, le=100)
+    limit: PageSize = 25
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
 
     @field_validator("unassigned", mode="before")
@@ -144,7 +149,7 @@ class UpsertCustomerRequest(RequestModel):
 
 
 class ListCustomersQuery(RequestModel):
-    limit: int = Field(default=25, ge=1, le=100)
+    limit: PageSize = 25
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
 
 
