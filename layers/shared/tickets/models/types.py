@@ -85,6 +85,7 @@ METADATA_MAX_BYTES = 8 * 1024
 METADATA_MAX_DEPTH = 5
 MAX_TAGS = 10
 MAX_ATTACHMENTS = 10
+MAX_CHANNEL_SELLERS = 100
 
 
 def _single_line(value: str) -> str:
@@ -250,6 +251,13 @@ TagId = Annotated[
 ]
 TagIds = Annotated[
     list[TagId], AfterValidator(_unique), Field(max_length=MAX_TAGS, json_schema_extra={"uniqueItems": True})
+]
+# A seller's id on a sales channel (JTL SCX's sellerId, `^\w{1,50}$`): \w as JSON Schema reads it, ASCII.
+ChannelSellerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]
+ChannelSellerIds = Annotated[
+    list[ChannelSellerId],
+    AfterValidator(_unique),
+    Field(max_length=MAX_CHANNEL_SELLERS, json_schema_extra={"uniqueItems": True}),
 ]
 Currency = Annotated[
     str,

@@ -118,17 +118,22 @@ class TicketRepository(Table):
         )
 
     def set_plan(self, tenant_id: str, plan: TenantPlan) -> Tenant | None:
+        return self._set_tenant_attribute(tenant_id, "plan", items.attributes_of(plan))
+
+    def set_channel_sellers(self, tenant_id: str, seller_ids: list[str]) -> Tenant | None:
+        return self._set_tenant_attribute(tenant_id, "channelSellerIds", seller_ids)
+
+    def _set_tenant_attribute(self, tenant_id: str, name: str, value: Any) -> Tenant | None:
+        """The tenant with one attribute replaced; None when there is no such tenant."""
         try:
             response = self._call(
                 self._client.update_item,
                 TableName=self._table,
                 Key=typed_key(keys.tenant_key(tenant_id)),
-                UpdateExpression="SET #plan = :plan",
+                UpdateExpression="SET #name = :value",
                 ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeNames={"#plan": "plan"},
-                ExpressionAttributeValues={
-                    ":plan": items.serialize({"plan": items.attributes_of(plan)})["plan"]
-                },
+                ExpressionAttributeNames={"#name": name},
+                ExpressionAttributeValues={":value": items.serialize({name: value})[name]},
                 ReturnValues="ALL_NEW",
             )
         except self._client.exceptions.ConditionalCheckFailedException:
