@@ -38,6 +38,22 @@ class CustomerService:
         )
         return self._repository.upsert_customer(customer)
 
+    def ensure(self, caller: Caller, external_id: str, name: str | None) -> Customer:
+        """The customer, created with `name` when there is none yet; an existing one is left as it is
+        (its details are the tenant's to keep, not overwritten by whoever names it next)."""
+        access.require(caller, Action.WRITE_CUSTOMERS)
+        now = utc_now()
+        customer = Customer(
+            tenant_id=caller.tenant_id,
+            id=new_ulid(now),
+            external_id=external_id,
+            name=name,
+            created_at=now,
+            updated_at=now,
+        )
+        stored, _ = self._repository.add_customer(customer)
+        return stored
+
     def get(self, caller: Caller, external_id: str) -> Customer:
         access.require(caller, Action.READ_CUSTOMERS)
         customer = self._repository.get_customer(caller.tenant_id, external_id)

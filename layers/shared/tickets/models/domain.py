@@ -173,6 +173,9 @@ class TicketSummary(CamelModel):
     has_agent_reply: bool = False
     reply_requested: bool = True
     external_id: Identifier | None = None
+    channel_seller_id: str | None = None
+    # When the ticket was opened where it came from; createdAt is when it reached us (lists go by that).
+    source_created_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     first_response_at: Timestamp | None = None

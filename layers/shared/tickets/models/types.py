@@ -163,6 +163,13 @@ def _query_date_time(value: Any) -> Any:
     return value
 
 
+def _date_time_text(value: Any) -> Any:
+    """A body's date-time is text: pydantic alone would also read a number as seconds since 1970."""
+    if not isinstance(value, str) or not _DATE_TIME_START.match(value):
+        raise ValueError("must be a date and time with a time zone, e.g. 2026-04-18T10:00:00Z")
+    return value
+
+
 def _json_number(value: Any) -> Any:
     """An amount is a JSON number: not a string of digits, nor a boolean (which Python counts as 1)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -294,6 +301,8 @@ Amount = Annotated[
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(format_timestamp, return_type=str)]
+# A timestamp sent in a body (RFC 3339 text).
+DateTime = Annotated[Timestamp, BeforeValidator(_date_time_text)]
 # A timestamp in a query string (where an unencoded "+" of the offset has become a space).
 QueryTimestamp = Annotated[Timestamp, BeforeValidator(_query_date_time)]
 
