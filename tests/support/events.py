@@ -26,6 +26,7 @@ _ROUTES = {
     "patch_agent": "agents_patch.json",
     "list_agents": "agents_list.json",
     "supportdesk_create_ticket": "supportdesk_create_ticket.json",
+    "jtl_create_ticket": "jtl_create_ticket.json",
 }
 
 
