@@ -139,6 +139,14 @@ def test_buyer_names_that_differ_only_in_slashes_or_escapes_are_different_custom
     ]
 
 
+def test_a_created_at_of_an_early_year_is_kept_as_a_four_digit_year(sellers: Seeder) -> None:
+    # Given a channel time in the year 704, 18 hours behind UTC (a valid date-time, if an odd one)
+    response = send(JTL_EXAMPLE | {"createdAt": "0704-01-02T06:51:11-18:08"})
+    # Then the ticket keeps it in UTC, its year written with four digits as every stored time is
+    assert response.status == 201, response.json
+    assert Api("acme").get(response.json["id"]).data["sourceCreatedAt"] == "0704-01-03T00:59:11.000000Z"
+
+
 def test_reply_requested_false_awaits_nobody(sellers: Seeder) -> None:
     response = send(JTL_EXAMPLE | {"replyRequested": False})
     assert response.status == 201, response.json
@@ -234,6 +242,12 @@ def test_every_problem_of_a_body_is_an_entry_of_its_own(sellers: Seeder) -> None
         pytest.param({"createdAt": "yesterday"}, "VAL101", "createdAt", id="createdAt-not-a-date"),
         pytest.param({"createdAt": 1699335116}, "VAL101", "createdAt", id="createdAt-a-number"),
         pytest.param({"createdAt": "2023-11-07T05:31:56"}, "VAL101", "createdAt", id="createdAt-no-zone"),
+        pytest.param(
+            {"createdAt": "0001-01-01T00:00:00+05:00"},
+            "VAL101",
+            "createdAt",
+            id="createdAt-before-year-1-in-utc",
+        ),
         pytest.param({"from": "Dave"}, "VAL101", "from", id="from-a-string"),
         pytest.param({"from": {"role": "SELLER", "name": "Dave"}}, "VAL103", "from.role", id="role-seller"),
         pytest.param({"from": {"role": "BUYER"}}, "VAL100", "from.name", id="name-missing"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -170,6 +170,15 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
+def _utc_representable(value: datetime) -> datetime:
+    """In UTC it is still a date of years 1-9999 (0001-01-01T00:00:00+05:00 would be the year 0)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a date and time of the years 1 to 9999, in UTC too") from None
+    return value
+
+
 def _json_number(value: Any) -> Any:
     """An amount is a JSON number: not a string of digits, nor a boolean (which Python counts as 1)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -302,7 +311,7 @@ Amount = Annotated[
 ]
 Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(format_timestamp, return_type=str)]
 # A timestamp sent in a body (RFC 3339 text).
-DateTime = Annotated[Timestamp, BeforeValidator(_date_time_text)]
+DateTime = Annotated[Timestamp, BeforeValidator(_date_time_text), AfterValidator(_utc_representable)]
 # A timestamp in a query string (where an unencoded "+" of the offset has become a space).
 QueryTimestamp = Annotated[Timestamp, BeforeValidator(_query_date_time)]
 
