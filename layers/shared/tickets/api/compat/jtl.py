@@ -115,7 +115,7 @@ _RULES = {
 }
 _BODY_HINT = "Check the body — it must be one JSON object, sent as application/json."
 # pydantic's error types by the document's kind of problem; any other type is VAL101, type or format.
-_KIND_CODES = {
+_KINDCODES = {
     "missing": "VAL100",
     "string_too_short": "VAL102",
     "string_too_long": "VAL102",
@@ -133,7 +133,7 @@ _MESSAGES = {
     "VAL104": "Unknown field {field}",
 }
 # The codes of the errors that are not about one field: the status, as ever, from HTTP_STATUS.
-_CODES: dict[ErrorCode, str] = {
+CODES: dict[ErrorCode, str] = {
     ErrorCode.VALIDATION_ERROR: "VAL101",
     ErrorCode.UNAUTHORIZED: "AUTH401",
     ErrorCode.FORBIDDEN: "AUTH403",
@@ -180,7 +180,7 @@ def _validation_entry(error: dict[str, Any]) -> JtlError:
         return _entry("VAL105", "The body is not valid JSON", None)
     if field == NOT_JSON.field:  # the body as a whole: none at all, or not an object
         return _entry("VAL105", "The body is missing" if kind == "missing" else f"The body {detail}", None)
-    code = _KIND_CODES.get(kind, "VAL101")
+    code = _KINDCODES.get(kind, "VAL101")
     return _entry(code, _MESSAGES[code].format(field=field, detail=detail), field)
 
 
@@ -222,7 +222,7 @@ class JtlErrors(ErrorFormat):
         entries = (
             [_invalid_entry(issue) for issue in details or []] if code == ErrorCode.VALIDATION_ERROR else []
         )
-        entries = entries or [JtlError(code=_CODES[code], message=message, hint=_error_hint(code))]
+        entries = entries or [JtlError(code=CODES[code], message=message, hint=_error_hint(code))]
         response = _error_list(HTTP_STATUS[code], entries)
         response.headers.update(error_headers(code) or {})
         return response
