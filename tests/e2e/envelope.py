@@ -54,3 +54,29 @@ def envelope_problems(status: int, body: Any) -> list[str]:
     if not 400 <= status < 500:
         problems.append(f"status {status}")
     return problems
+
+
+# JTL SCX's route answers in its document's errorList; API Gateway's own errors (401, 429) and the 405s
+# of MethodNotAllowedFunction stay the envelope there too.
+ERROR_LIST_PATH_PREFIX = "/compat/jtl/"
+ENVELOPE_STATUSES_ON_ERROR_LIST_ROUTES = frozenset({401, 405, 429})
+
+
+def error_list_problems(status: int, body: Any) -> list[str]:
+    """What is wrong with a 4xx body as JTL SCX's errorList (nothing: an empty list)."""
+    if not isinstance(body, dict) or set(body) != {"errorList"}:
+        return [f"not an errorList: {body!r}"]
+    entries = body["errorList"]
+    if not isinstance(entries, list) or not entries:
+        return ["errorList is not a list of entries"]
+    problems = [
+        f"entry {entry!r}"
+        for entry in entries
+        if not isinstance(entry, dict)
+        or set(entry) != {"code", "message", "severity", "hint"}
+        or entry["severity"] != "error"
+        or not all(isinstance(entry[name], str) and entry[name] for name in ("code", "message", "hint"))
+    ]
+    if not 400 <= status < 500:
+        problems.append(f"status {status}")
+    return problems

@@ -2,13 +2,14 @@
 SCHEMATHESIS_HOOKS naming this module and FUZZ_TARGETS the real ids of the fuzzed tenant).
 
 - Half of the time a path id is a real one (a ticket of the run, by id and number, a seeded customer
-  and agent), a create names a real customer, and an Idempotency-Key is a fresh one, so that writes
-  reach the store rather than a 404 or a 409.
+  and agent), a create names a real customer (a channel ticket the tenant's seller), and an
+  Idempotency-Key is a fresh one, so that writes reach the store rather than a 404, 403 or 409.
 - A cursor is only ever the nextCursor of an earlier page (signed, bound to its query): a generated
   one can never be valid, so schema-valid requests are sent without it.
 - A page number is kept within the first MAX_NUMBERED_TICKETS tickets at the case's page size (a rule
   across two parameters, which JSON Schema cannot state): schema-valid requests ask for pages there.
-- Every 4xx is the error envelope, with a known code (`error_envelope`).
+- Every 4xx is the error envelope, with a known code (`error_envelope`); on JTL SCX's route its
+  document's errorList, but for API Gateway's own errors and the 405s.
 - Where MiniStack differs from AWS: it leaves `$context.requestTime` unfilled in API Gateway's own
   error bodies, so those are held to the document with the time AWS would have put there."""
 
@@ -24,7 +25,13 @@ from typing import Any
 import schemathesis
 from schemathesis import Response, checks
 
-from tests.e2e.envelope import UNFILLED_REQUEST_TIME, envelope_problems
+from tests.e2e.envelope import (
+    ENVELOPE_STATUSES_ON_ERROR_LIST_ROUTES,
+    ERROR_LIST_PATH_PREFIX,
+    UNFILLED_REQUEST_TIME,
+    envelope_problems,
+    error_list_problems,
+)
 from tickets.logic.listing import MAX_NUMBERED_TICKETS
 
 TARGETS: dict[str, Any] = json.loads(os.environ.get("FUZZ_TARGETS", "{}"))
@@ -44,6 +51,8 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
     body = case.body
     if isinstance(body, dict) and "customerExternalId" in body and _CHANCE.random() < 0.5:
         body["customerExternalId"] = _CHANCE.choice(TARGETS.get("customers", ["user_42"]))
+    if isinstance(body, dict) and "sellerId" in body and _CHANCE.random() < 0.5:
+        body["sellerId"] = _CHANCE.choice(TARGETS.get("sellers", ["4712"]))
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if positive and case.query:
         for name in _CURSORS:
@@ -62,9 +71,13 @@ def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
         body = json.loads(response.content)
     except ValueError:
         body = response.content.decode(errors="replace")
-    problems = envelope_problems(response.status_code, body)
+    own_format = str(case.path).startswith(ERROR_LIST_PATH_PREFIX)
+    if own_format and response.status_code not in ENVELOPE_STATUSES_ON_ERROR_LIST_ROUTES:
+        problems = error_list_problems(response.status_code, body)
+    else:
+        problems = envelope_problems(response.status_code, body)
     if problems:
-        raise AssertionError(f"Not the error envelope: {problems}\n{body}")
+        raise AssertionError(f"Not the route's error body: {problems}\n{body}")
     return None
 
 

@@ -36,11 +36,13 @@ class Targets:
     key: str
     path: dict[str, list[str]]
     customers: list[str]
+    sellers: list[str]
 
 
 @pytest.fixture(scope="module")
 def targets(stack: Stack) -> Targets:
-    """A ticket of globex to aim at (by id and by number), with its seeded customers and agents."""
+    """A ticket of globex to aim at (by id and by number), with its seeded customers, agents and channel
+    seller (tests/support/local_stack.py)."""
     key = stack.keys.get("otherTenantAdmin")
     if key is None:
         pytest.skip("fuzzing writes: it needs a second tenant's admin key (OTHER_TENANT_API_KEY)")
@@ -55,6 +57,7 @@ def targets(stack: Stack) -> Targets:
             "agentId": ["agent_n1", "agent_n2"],
         },
         ["user_42", "user_7"],
+        ["4712"],
     )
 
 
@@ -65,7 +68,9 @@ def test_schemathesis_with_every_check_finds_nothing_the_document_does_not_allow
     environment = os.environ | {
         "SCHEMATHESIS_HOOKS": HOOKS,
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "layers" / "shared")]),
-        "FUZZ_TARGETS": json.dumps({"path": targets.path, "customers": targets.customers}),
+        "FUZZ_TARGETS": json.dumps(
+            {"path": targets.path, "customers": targets.customers, "sellers": targets.sellers}
+        ),
     }
 
     # When schemathesis runs every phase and every check against the stack: its own, the error

@@ -462,3 +462,67 @@ def test_putting_a_customer_again_replaces_its_details_and_keeps_its_id_as_the_a
     assert again.output["customer"]["id"] == first.output["customer"]["id"]
     assert again.output["customer"]["createdAt"] == first.output["customer"]["createdAt"]
     assert again.output["customer"]["name"] == "Anna"
+
+
+def test_the_channel_sellers_of_a_tenant_are_set_replaced_and_cleared(
+    table: str, seed: Seeder, repository: TicketRepository, cli: Cli
+) -> None:
+    # Given tenant acme, which answers for no channel seller yet
+    # When its seller ids are set, then replaced, then cleared
+    first = cli("--table", table, "set-channel-sellers", "--tenant", "acme", "--seller-id", "4711")
+    replaced = cli(
+        "--table", table, "set-channel-sellers", "--tenant", "acme", "--seller-id", "4711",
+        "--seller-id", "seller_2",
+    )  # fmt: skip
+    after_replace = repository.get_tenant("acme")
+    cleared = cli("--table", table, "set-channel-sellers", "--tenant", "acme", "--no-sellers")
+    # Then each answer and the stored tenant hold exactly the ids of the last call
+    assert first.output["tenant"]["channelSellerIds"] == ["4711"]
+    assert replaced.output["tenant"]["channelSellerIds"] == ["4711", "seller_2"]
+    assert after_replace is not None and after_replace.channel_seller_ids == ["4711", "seller_2"]
+    assert cleared.output["tenant"]["channelSellerIds"] == []
+    stored = repository.get_tenant("acme")
+    assert stored is not None and stored.channel_seller_ids == []
+    assert stored.ticket_prefix == "INV"  # the rest of the tenant is as it was
+
+
+@pytest.mark.parametrize(
+    ("arguments", "refusal"),
+    [
+        pytest.param(
+            ["--tenant", "acme", "--seller-id", "47 11"],
+            (2, "error: --seller-id: '47 11' is not 1 to 50 of A-Z a-z 0-9 _"),
+            id="not-a-seller-id",
+        ),
+        pytest.param(
+            ["--tenant", "acme", "--seller-id", "s" * 51],
+            (2, f"error: --seller-id: '{'s' * 51}' is not 1 to 50 of A-Z a-z 0-9 _"),
+            id="over-50",
+        ),
+        pytest.param(
+            ["--tenant", "acme", "--seller-id", "4711", "--seller-id", "4711"],
+            (2, "error: --seller-id: must not repeat a value"),
+            id="twice",
+        ),
+        pytest.param(
+            ["--tenant", "acme", *[part for n in range(101) for part in ("--seller-id", str(n))]],
+            (2, "error: --seller-id: at most 100 seller ids"),
+            id="over-100",
+        ),
+        pytest.param(
+            ["--tenant", "initech", "--seller-id", "4711"],
+            (1, 'error: no tenant "initech": create it first with create-tenant'),
+            id="unknown-tenant",
+        ),
+    ],
+)
+def test_channel_sellers_the_rules_refuse_are_one_line_and_write_nothing(
+    table: str, seed: Seeder, cli: Cli, arguments: list[str], refusal: tuple[int, str]
+) -> None:
+    # Given tenant acme and no tenant initech
+    before = table_items()
+    # When seller ids are set that break the rules, or for a tenant that is not there
+    outcome = cli("--table", table, "set-channel-sellers", *arguments)
+    # Then it is refused in one line saying why, and nothing is written
+    assert (outcome.code, outcome.error_line) == refusal
+    assert table_items() == before

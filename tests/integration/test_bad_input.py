@@ -3,9 +3,10 @@
 Each request below is wrong in one way: malformed or non-object JSON, a wrong type, a null where none
 is allowed, an unknown field, a string over its limit, control characters or text that is not valid
 Unicode, a number out of range, no body, a body that is not JSON, or an id made to look like a path,
-a query or a script. Each must be answered with a 4xx in the error envelope, and every item of the
-table must be exactly what it was. Each request carries an Idempotency-Key, as a retrying integration
-sends it: a refused request does not take its key either. One table serves the whole module: no
+a query or a script. Each must be answered with a 4xx in the error envelope (in its errorList on JTL
+SCX's route, whose document has that format), and every item of the table must be exactly what it
+was. Each request carries an Idempotency-Key, as a retrying integration sends it: a refused request
+does not take its key either. One table serves the whole module: no
 request here is supposed to change it, and each test compares the whole table before and after."""
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from urllib.parse import quote
 import pytest
 
 from tests.support.assertions import assert_error
+from tests.support.documents import JTL_EXAMPLE
 from tests.support.events import api_event
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, invoke
 from tests.support.moto_table import moto_table, table_items
+from tickets.api.compat import jtl
 from tickets.errors import HTTP_STATUS, ErrorCode
 
 TAG = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
@@ -50,6 +53,7 @@ class Route:
     body: dict[str, Any]
     path_param: str | None = None
     target: str = ""  # an existing id for the path (the ticket's is only known once it is created)
+    error_list: bool = False  # errors in JTL SCX's errorList rather than the envelope
 
 
 ROUTES = {
@@ -105,6 +109,9 @@ ROUTES = {
         "/compat/sellgate/v1/tickets/{ticketId}",
         {"status": "closed"},
         "ticketId",
+    ),
+    "jtl create": Route(
+        "jtl", "jtl_create_ticket", "/compat/jtl/v1/channel/ticket", JTL_EXAMPLE, error_list=True
     ),
 }
 
@@ -445,6 +452,69 @@ def sellgate_cases() -> Iterator[Case]:
         )
 
 
+def jtl_cases() -> Iterator[Case]:
+    """JTL SCX's create: its document's rules, in its field names, and no other field."""
+    route = "jtl create"
+    yield from text_cases(route, "subject", 1024)
+    yield from text_cases(route, "message", 1024, single_line=False)
+    yield from text_cases(route, "ticketId", 256)
+    yield from null_cases(route, "sellerId", "ticketId", "topic", "createdAt", "from", "subject", "message")
+    yield from null_cases(route, "replyRequested", "attachment")
+    for name in ("sellerId", "ticketId", "topic", "createdAt", "from", "subject", "message"):
+        yield case(route, f"no {name}", Bad(without(route, name)), invalid(name))
+    for label, value in {
+        "a hyphen": "47-11",
+        "over 50": "s" * 51,
+        "empty": "",
+        "not ASCII": "Müller",
+        "a number": 4711,
+        "a NUL": "47\u000011",
+    }.items():
+        yield case(route, f"sellerId {label}", Bad(changed(route, {"sellerId": value})), invalid("sellerId"))
+    for name, value in {
+        "topic": "question",
+        "createdAt": "yesterday",
+        "replyRequested": "true",
+        "reference": "ORDERID-19820701",
+        "attachment": {"filename": "a.png", "contentType": "image/png"},
+    }.items():
+        yield case(route, f"{name} {value!r}", Bad(changed(route, {name: value})), invalid(name))
+    yield case(
+        route, "createdAt a number", Bad(changed(route, {"createdAt": 1699335116})), invalid("createdAt")
+    )
+    for label, author, name in [
+        ("role SELLER", {"role": "SELLER", "name": "Dave"}, "from.role"),
+        ("no name", {"role": "BUYER"}, "from.name"),
+        ("name over 64", {"role": "BUYER", "name": "n" * 65}, "from.name"),
+        ("name with a line break", {"role": "BUYER", "name": "Da\nve"}, "from.name"),
+        ("unknown field", {"role": "BUYER", "name": "Dave", "email": "dave@x.io"}, "from.email"),
+    ]:
+        yield case(route, f"from {label}", Bad(changed(route, {"from": author})), invalid(name))
+    good = {"filename": "RedDot.png", "contentType": "image/png"}
+    yield case(
+        route, "11 attachments", Bad(changed(route, {"attachment": [good] * 11})), invalid("attachment")
+    )
+    yield case(
+        route,
+        "attachment with an unknown field",
+        Bad(changed(route, {"attachment": [good | {"path": "/etc/passwd"}]})),
+        invalid("attachment[0].path"),
+    )
+    for native_only in ("externalId", "customerExternalId", "attachments", "description"):
+        yield case(
+            route,
+            f"native field {native_only}",
+            Bad(changed(route, {native_only: "x"})),
+            invalid(native_only),
+        )
+    yield case(
+        route,
+        "a seller the tenant does not answer for",
+        Bad(changed(route, {"sellerId": "9999"})),
+        Refused((ErrorCode.SELLER_NOT_SERVED,), "sellerId"),
+    )
+
+
 def reply_cases(route: str) -> Iterator[Case]:
     yield from text_cases(route, "message", 64 * 1024, single_line=False)
     yield from null_cases(route, "message", "internal", "from", "attachments")
@@ -621,6 +691,7 @@ CASES = [
     *agent_cases("patch agent"),
     *supportdesk_cases(),
     *sellgate_cases(),
+    *jtl_cases(),
     *path_cases(),
 ]
 
@@ -631,6 +702,7 @@ def ticket_id() -> Iterator[str]:
     with moto_table() as repository:
         seeder = Seeder(repository)
         seeder.tenant()
+        repository.set_channel_sellers("acme", ["4711"])  # JTL SCX's example seller
         seeder.customer()
         seeder.agent()
         created = Api("acme").create({"customerExternalId": "user_42", "subject": "Payment failed"})
@@ -667,13 +739,36 @@ def test_bad_input_is_a_clear_4xx_in_the_error_envelope_and_writes_nothing(
     # When the bad request is sent
     response = send(ROUTES[route], bad, ticket_id)
 
-    # Then it is refused with one of the expected codes, in the error envelope, naming the field
-    code = response.json.get("error", {}).get("code")
-    assert code in refused.codes, (response.status, response.json)
-    fields = [refused.field] if refused.field else []
-    assert_error(response, HTTP_STATUS[ErrorCode(code)], code, *fields)
+    # Then it is refused with one of the expected codes, in the route's error format, naming the field
+    if ROUTES[route].error_list:
+        assert_error_list(response, refused)
+    else:
+        code = response.json.get("error", {}).get("code")
+        assert code in refused.codes, (response.status, response.json)
+        fields = [refused.field] if refused.field else []
+        assert_error(response, HTTP_STATUS[ErrorCode(code)], code, *fields)
     # And not one item of the table changed (no ticket, message, customer, agent, list entry, key)
     assert table_items() == before
+
+
+def assert_error_list(response: ApiResponse, refused: Refused) -> None:
+    """JTL SCX's errorList: the status of the code expected, entries of the document's four fields;
+    invalid input an entry per problem (VAL1xx), its hint naming the field; any other error one entry,
+    the dialect's code for it."""
+    assert set(response.json) == {"errorList"}, (response.status, response.json)
+    entries = response.json["errorList"]
+    assert entries and all(set(entry) == {"code", "message", "severity", "hint"} for entry in entries)
+    statuses = {HTTP_STATUS[code] for code in refused.codes}
+    assert response.status in statuses, (response.status, response.json)
+    if refused.codes != (ErrorCode.VALIDATION_ERROR,):
+        assert [entry["code"] for entry in entries] in [[jtl.CODES[code]] for code in refused.codes], entries
+        return
+    assert all(entry["code"].startswith("VAL1") for entry in entries), entries
+    if refused.field == "body":
+        assert any(entry["code"] == "VAL105" for entry in entries), entries
+    elif refused.field:
+        named = (f"`{refused.field}`", f"`{refused.field}[", f"`{refused.field}.")
+        assert any(any(name in entry["hint"] for name in named) for entry in entries), entries
 
 
 @pytest.mark.parametrize("route", list(ROUTES))

@@ -12,6 +12,7 @@ from tests.support.assertions import assert_error
 from tests.support.events import api_event, load_event
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, invoke
+from tests.support.moto_table import table_items
 
 MINIMAL = {"customerExternalId": "user_42", "subject": "Payment failed for order #12345"}
 TAG_A = "6f1c2b9e-3d4a-4f5b-8c7d-1e2f3a4b5c6d"
@@ -112,6 +113,79 @@ def test_marketplace_example_keeps_external_id_topic_reference_order_and_attachm
     assert got.data["order"] == ticket["order"]
     assert got.data["reference"] == ticket["reference"]
     assert got.data["attachments"] == ticket["attachments"]
+
+
+def test_a_ticket_opened_with_a_message_has_it_as_its_first_message_from_the_customer(api: Api) -> None:
+    # Given a create with the customer's own words, and when the ticket was opened where it came from
+    body = MINIMAL | {"message": "My card was charged twice.", "sourceCreatedAt": "2023-11-07T05:31:56Z"}
+
+    # When it is posted
+    created = api.create(body)
+
+    # Then the ticket opens with that message, from the customer (by its name), and awaits an agent
+    assert created.status == 201, created.json
+    ticket = created.data
+    assert (ticket["messageCount"], ticket["awaitingResponseFrom"]) == (1, "AGENT")
+    assert ticket["sourceCreatedAt"] == "2023-11-07T05:31:56.000000Z"
+    assert ticket["createdAt"] > ticket["sourceCreatedAt"]  # createdAt: when it reached us
+    got = api.get(ticket["id"]).data
+    assert [(m["message"], m["from"], m["internal"]) for m in got["messages"]] == [
+        ("My card was charged twice.", {"role": "CUSTOMER", "id": None, "name": "John Doe"}, False)
+    ]
+    assert got["messages"][0]["createdAt"] == ticket["createdAt"]
+    assert got["description"] is None and got["sourceCreatedAt"] == ticket["sourceCreatedAt"]
+
+
+def test_a_ticket_for_a_channel_seller_the_tenant_answers_for_keeps_the_seller(
+    api: Api, seed: Seeder
+) -> None:
+    # Given acme answers for channel seller 4711
+    seed.repository.set_channel_sellers("acme", ["4711"])
+    # When a ticket is created for that seller
+    created = api.create(MINIMAL | {"channelSellerId": "4711"})
+    # Then it is created and keeps the seller
+    assert created.status == 201, created.json
+    assert created.data["channelSellerId"] == "4711"
+    assert api.list().data[0]["channelSellerId"] == "4711"
+
+
+@pytest.mark.parametrize("sellers", [[], ["4712"]], ids=["no-sellers", "another-seller"])
+def test_a_ticket_for_a_channel_seller_the_tenant_does_not_answer_for_is_403_and_writes_nothing(
+    api: Api, seed: Seeder, sellers: list[str]
+) -> None:
+    # Given acme answers for no seller, or for another one, and a ticket made with an externalId
+    seed.repository.set_channel_sellers("acme", sellers)
+    first = api.create(MINIMAL | {"externalId": "CASE-1"})
+    before = table_items()
+    # When a ticket for seller 4711 is created (with a new externalId, and with the existing one)
+    refused = api.create(MINIMAL | {"channelSellerId": "4711"})
+    repeat = api.create(MINIMAL | {"channelSellerId": "4711", "externalId": "CASE-1"})
+    # Then both are 403 SELLER_NOT_SERVED naming channelSellerId, and nothing was written
+    assert first.status == 201, first.json
+    assert_error(refused, 403, "SELLER_NOT_SERVED", "channelSellerId")
+    assert_error(repeat, 403, "SELLER_NOT_SERVED", "channelSellerId")
+    assert table_items() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        pytest.param({"sourceCreatedAt": 1699335116}, "sourceCreatedAt", id="time-a-number"),
+        pytest.param({"sourceCreatedAt": "2023-11-07"}, "sourceCreatedAt", id="time-a-date"),
+        pytest.param({"sourceCreatedAt": "2023-11-07T05:31:56"}, "sourceCreatedAt", id="time-no-zone"),
+        pytest.param({"channelSellerId": "47 11"}, "channelSellerId", id="seller-a-space"),
+        pytest.param({"channelSellerId": "s" * 51}, "channelSellerId", id="seller-over-50"),
+        pytest.param({"message": "   "}, "message", id="message-blank"),
+        pytest.param({"message": "a\u0000b"}, "message", id="message-nul"),
+    ],
+)
+def test_invalid_opening_fields_are_400_naming_the_field_and_write_nothing(
+    api: Api, changes: dict[str, Any], field: str
+) -> None:
+    before = table_items()
+    response = api.create(MINIMAL | changes)
+    assert_error(response, 400, "VALIDATION_ERROR", field)
+    assert table_items() == before
 
 
 # Defaults ----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 # SupportDesk's create example body (supportdesk-create-ticket.txt), and the fields of its answer's ticket.
@@ -56,3 +57,42 @@ SELLGATE_GET_EXAMPLE_FIELDS = frozenset(
 SELLGATE_MESSAGE_FIELDS = frozenset({"id", "sender", "message", "created_at"})
 SELLGATE_REPLY_EXAMPLE: dict[str, Any] = {"message": "Your order has been resent. Please check your email."}
 SELLGATE_CLOSE_EXAMPLE: dict[str, Any] = {"status": "closed"}
+# JTL SCX's Create Ticket (jtl-scx-channel-ticket.txt): its curl's --data, character for character (the
+# newlines around the object included), the body it parses to, and its error example.
+JTL_EXAMPLE_BODY = """
+{
+  "sellerId": "4711",
+  "ticketId": "CASE-01071982",
+  "topic": "QUESTION",
+  "createdAt": "2023-11-07T05:31:56Z",
+  "from": {
+    "role": "BUYER",
+    "name": "Dave"
+  },
+  "subject": "Pod bay door seems to be locked.",
+  "message": "Open the pod bay doors HAL.",
+  "reference": {
+    "type": "ORDERID",
+    "id": "19820701"
+  },
+  "replyRequested": true,
+  "attachment": [
+    {
+      "filename": "RedDot.png",
+      "contentType": "image/png"
+    }
+  ]
+}
+"""
+JTL_EXAMPLE: dict[str, Any] = json.loads(JTL_EXAMPLE_BODY)
+JTL_REQUIRED_FIELDS = ("sellerId", "ticketId", "topic", "createdAt", "from", "subject", "message")
+JTL_MISSING_SELLER_ERROR: dict[str, Any] = {
+    "errorList": [
+        {
+            "code": "VAL100",
+            "message": "Required field sellerId not found",
+            "severity": "error",
+            "hint": "Check the field `sellerId` — it must be a non-empty string.",
+        }
+    ]
+}

@@ -30,6 +30,7 @@ _ROUTES = {
     "sellgate_get_ticket": "sellgate_get_ticket.json",
     "sellgate_reply_ticket": "sellgate_reply_ticket.json",
     "sellgate_update_ticket": "sellgate_update_ticket.json",
+    "jtl_create_ticket": "jtl_create_ticket.json",
 }
 
 

@@ -63,8 +63,9 @@ EXAMPLE_TICKET = json.dumps(
 )
 # samconfig.toml [local] deploys with DefaultSenderEmail=support@tickets.local; SES needs it verified.
 LOCAL_SENDER = "support@tickets.local"
-DEMO_TENANT = Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV")
-OTHER_TENANT = Tenant(id="globex", name="Globex Corp.", ticket_prefix="GLX")
+# acme answers for seller 4711, the sellerId of JTL SCX's example, so that example works as it stands.
+DEMO_TENANT = Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", channel_seller_ids=["4711"])
+OTHER_TENANT = Tenant(id="globex", name="Globex Corp.", ticket_prefix="GLX", channel_seller_ids=["4712"])
 DEMO_CUSTOMERS = (("user_42", "john@acme.com", "John Doe"), ("user_7", "jane@acme.com", "Jane Roe"))
 DEMO_AGENTS = (("agent_n1", "Agent N1", "agent@acme.com"), ("agent_n2", "Agent N2", "agent2@acme.com"))
 
@@ -433,6 +434,8 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
     now = utc_now()
     for tenant in (DEMO_TENANT, OTHER_TENANT):
         tickets.create_tenant(tenant)
+        # Set again on a kept stack too: its tenants may predate their seller ids.
+        tickets.set_channel_sellers(tenant.id, tenant.channel_seller_ids)
         for external_id, email, name in DEMO_CUSTOMERS:
             existing = tickets.read_create_context(tenant.id, external_id, None).customer
             if existing is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests.support.aws import ROOT, template
 from tickets.api.openapi import document, render
@@ -47,10 +48,19 @@ def test_every_resource_answers_its_other_methods_with_405_listing_exactly_its_o
     assert any_methods == {path for path, _ in deployed_routes()}
 
 
-def test_every_operation_documents_the_error_envelope() -> None:
-    for operations in document()["paths"].values():
+def _error_schema(operation: dict[str, Any], status: str) -> Any:
+    return operation["responses"][status]["content"]["application/json"]["schema"]
+
+
+def test_every_operation_documents_its_error_body_and_api_gateways_own_errors_as_the_envelope() -> None:
+    # Given the document; JTL SCX's route answers its own errors in its document's errorList
+    for path, operations in document()["paths"].items():
+        own = "JtlErrorList" if path.startswith("/compat/jtl/") else "ErrorEnvelope"
         for operation in operations.values():
-            error = operation["responses"]["400"]["content"]["application/json"]["schema"]
-            assert error == {"$ref": "#/components/schemas/ErrorEnvelope"}
+            # Then each operation's errors are its route's body, but the 401 and 429 API Gateway answers
+            assert _error_schema(operation, "400") == {"$ref": f"#/components/schemas/{own}"}
+            assert _error_schema(operation, "415") == {"$ref": f"#/components/schemas/{own}"}
+            for status in ("401", "429"):
+                assert _error_schema(operation, status) == {"$ref": "#/components/schemas/ErrorEnvelope"}
             assert "422" not in operation["responses"]
-    assert "ErrorEnvelope" in json.loads(render())["components"]["schemas"]
+    assert {"ErrorEnvelope", "JtlErrorList"} <= set(json.loads(render())["components"]["schemas"])

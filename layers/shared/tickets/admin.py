@@ -4,6 +4,7 @@
     make admin ARGS="--local list-keys --tenant acme"
     make admin ARGS='--stack tickets-api-dev create-tenant --id acme --name "Acme Inc." --prefix INV'
     make admin ARGS="--stack tickets-api-dev revoke-key --tenant acme --key-id key_0123456789ab"
+    make admin ARGS="--local set-channel-sellers --tenant acme --seller-id 4711 --seller-id 4712"
     PYTHONPATH=layers/shared .venv/bin/python -m tickets.admin --table <name> list-keys --tenant acme
 
 --local is the stack `make run` keeps running: .local/stack.json names its endpoint and table
@@ -33,7 +34,7 @@ from tickets.ids import new_ulid, utc_now
 from tickets.logic import api_keys
 from tickets.models.domain import Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
 from tickets.models.enums import Role
-from tickets.models.types import CustomerExternalId
+from tickets.models.types import MAX_CHANNEL_SELLERS, ChannelSellerIds, CustomerExternalId
 from tickets.store.access import AccessRepository
 from tickets.store.repository import TicketRepository
 
@@ -46,6 +47,7 @@ LOCAL_HINT = "for the local stack use --local, with `make run` running"
 EXIT_REFUSED = 1  # AWS failed, or a check refused the operation
 EXIT_INVALID = 2  # a wrong argument (argparse's code for usage errors too)
 CUSTOMER_EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(CustomerExternalId)
+CHANNEL_SELLER_IDS: TypeAdapter[list[str]] = TypeAdapter(ChannelSellerIds)
 # Options whose model field has another name (the others are the field with dashes).
 _OPTION_OF_FIELD = {"ticket_prefix": "prefix", "tenant_id": "tenant"}
 
@@ -146,6 +148,19 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("set-plan", help="change a tenant's plan")
     plan.add_argument("--tenant", required=True)
     plan.add_argument("--monthly-ticket-quota", type=int, help="tickets a month; leave out for no limit")
+
+    sellers = commands.add_parser(
+        "set-channel-sellers",
+        help="set the sales-channel seller ids a tenant answers for (replaces the list)",
+    )
+    sellers.add_argument("--tenant", required=True)
+    chosen = sellers.add_mutually_exclusive_group(required=True)
+    chosen.add_argument(
+        "--seller-id", action="append", dest="seller_ids", help="a seller id (1-50 of A-Z a-z 0-9 _); repeat"
+    )
+    chosen.add_argument(
+        "--no-sellers", action="store_true", help="answer for no seller: every channel ticket is refused"
+    )
 
     key = commands.add_parser("create-key", help="create an API key; the key is printed once")
     key.add_argument("--tenant", required=True)
@@ -261,6 +276,28 @@ def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     return {"tenant": _tenant_view(updated)}
 
 
+def _seller_issue(issue: Any, given: list[str]) -> str:
+    if issue["loc"]:  # one of the ids
+        return f"{given[issue['loc'][0]]!r} is not 1 to 50 of A-Z a-z 0-9 _"
+    if issue["type"] == "too_long":
+        return f"at most {MAX_CHANNEL_SELLERS} seller ids"
+    return str(issue["msg"]).removeprefix("Value error, ")
+
+
+def set_channel_sellers(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    given: list[str] = arguments.seller_ids or []
+    try:
+        seller_ids = CHANNEL_SELLER_IDS.validate_python(given)
+    except ValidationError as error:
+        raise Invalid(
+            f"--seller-id: {'; '.join(_seller_issue(issue, given) for issue in error.errors())}"
+        ) from None
+    updated = stores.tickets.set_channel_sellers(arguments.tenant, seller_ids)
+    if updated is None:
+        raise Refused(f'no tenant "{arguments.tenant}": create it first with create-tenant')
+    return {"tenant": _tenant_view(updated)}
+
+
 def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     key = ApiKey(
         tenant_id=arguments.tenant,
@@ -329,6 +366,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
     "create-tenant": create_tenant,
     "ensure-usage-key": ensure_usage_key,
     "set-plan": set_plan,
+    "set-channel-sellers": set_channel_sellers,
     "create-key": create_key,
     "list-keys": list_keys,
     "revoke-key": revoke_key,

@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
     PLAN_LIMIT_REACHED = "PLAN_LIMIT_REACHED"
+    SELLER_NOT_SERVED = "SELLER_NOT_SERVED"
     TICKET_NOT_FOUND = "TICKET_NOT_FOUND"
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
@@ -33,6 +34,7 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
     ErrorCode.PLAN_LIMIT_REACHED: HTTPStatus.FORBIDDEN,
+    ErrorCode.SELLER_NOT_SERVED: HTTPStatus.FORBIDDEN,
     ErrorCode.TICKET_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CUSTOMER_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
@@ -88,6 +90,17 @@ class PlanLimitReached(DomainError):
         super().__init__(
             ErrorCode.PLAN_LIMIT_REACHED,
             f"The plan's monthly ticket quota ({quota}) is reached for this month",
+        )
+
+
+class SellerNotServed(DomainError):
+    """A ticket for a channel seller the tenant does not answer for (not in its channelSellerIds)."""
+
+    def __init__(self, seller_id: str) -> None:
+        super().__init__(
+            ErrorCode.SELLER_NOT_SERVED,
+            f"This tenant does not answer for the channel seller '{seller_id}'",
+            [FieldIssue("channelSellerId", "is not one of the tenant's channelSellerIds")],
         )
 
 

@@ -30,5 +30,7 @@ def is_ulid(value: str) -> bool:
 
 
 def format_timestamp(moment: datetime) -> str:
-    """Fixed-width UTC ISO-8601 with microseconds, so stored timestamps sort as strings."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC ISO-8601 with microseconds, so stored timestamps sort as strings (the year
+    padded to four digits by hand: strftime's %Y leaves the year 704 as "704" on Linux)."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}{utc.strftime('-%m-%dT%H:%M:%S.%fZ')}"

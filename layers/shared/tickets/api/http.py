@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -102,18 +102,23 @@ def envelope(payload: BaseModel, status: HTTPStatus = HTTPStatus.OK) -> Response
     return _json_response(status, payload)
 
 
+def error_headers(code: ErrorCode) -> dict[str, str] | None:
+    """The headers an error answer carries whatever its format: when to retry."""
+    retry_later = code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.IDEMPOTENCY_KEY_IN_USE)
+    return {"Retry-After": "1"} if retry_later else None
+
+
 def error_response(code: ErrorCode, message: str, details: list[FieldIssue] | None = None) -> Response[str]:
     body = ErrorBody(
         code=code,
         message=message,
         details=[ErrorDetail(field=issue.field, message=issue.message) for issue in details or []],
     )
-    retry_later = code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.IDEMPOTENCY_KEY_IN_USE)
-    headers = {"Retry-After": "1"} if retry_later else None
-    return _json_response(HTTP_STATUS[code], ErrorEnvelope(error=body, timestamp=utc_now()), headers)
+    envelope = ErrorEnvelope(error=body, timestamp=utc_now())
+    return _json_response(HTTP_STATUS[code], envelope, error_headers(code))
 
 
-def _field_name(location: tuple[Any, ...]) -> str:
+def field_name(location: tuple[Any, ...]) -> str:
     """('body', 'order', 'amount') -> 'order.amount'; ('query', 'query', 'limit') -> 'limit' (query
     parameters are validated as one model, whose argument name Powertools puts first)."""
     parts = [str(part) for part in location[1:] if not str(part).startswith("function-after")]
@@ -128,11 +133,11 @@ def _issue(error: dict[str, Any]) -> FieldIssue:
     if kind == "json_invalid":
         return NOT_JSON
     if kind == "extra_forbidden":
-        return FieldIssue(_field_name(location), "is not a known field")
+        return FieldIssue(field_name(location), "is not a known field")
     if kind == "missing":
-        return FieldIssue(_field_name(location), "is required")
+        return FieldIssue(field_name(location), "is required")
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-    return FieldIssue(_field_name(location), message)
+    return FieldIssue(field_name(location), message)
 
 
 def validation_issues(errors: list[dict[str, Any]]) -> list[FieldIssue]:
@@ -144,14 +149,38 @@ def validation_issues(errors: list[dict[str, Any]]) -> list[FieldIssue]:
     return issues
 
 
+class ErrorFormat:
+    """How a resolver writes its errors: the native envelope. A dialect whose document has another
+    error format subclasses it; the status of each code still comes from HTTP_STATUS."""
+
+    # For the OpenAPI document: the error body, and what each status means where the native words do not fit.
+    model: type[BaseModel] = ErrorEnvelope
+    descriptions: ClassVar[dict[str, str]] = {}
+
+    def invalid_request(self, errors: list[dict[str, Any]]) -> Response[str]:
+        """The request failed validation; `errors` are pydantic's, as Powertools collected them."""
+        issues = validation_issues(errors)
+        message = NOT_JSON_MESSAGE if NOT_JSON in issues else "The request is invalid"
+        return self.error(ErrorCode.VALIDATION_ERROR, message, issues)
+
+    def error(self, code: ErrorCode, message: str, details: list[FieldIssue] | None = None) -> Response[str]:
+        return error_response(code, message, details)
+
+
 class TicketsResolver(APIGatewayRestResolver):
     """Rejects what the validation middleware would otherwise read leniently (forms, huge bodies,
-    arrays) or fail on (text that is not UTF-8), and validates path parameters decoded."""
+    arrays) or fail on (text that is not UTF-8), and validates path parameters decoded. Its errors
+    are written in its ErrorFormat."""
+
+    def __init__(self, errors: ErrorFormat, **options: Any) -> None:
+        super().__init__(**options)
+        self.errors = errors
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         rejection = _reject_body(event)
         if rejection is not None:
-            builder: ResponseBuilder[Any] = ResponseBuilder(rejection)
+            response = self.errors.error(rejection.code, rejection.message, rejection.details)
+            builder: ResponseBuilder[Any] = ResponseBuilder(response)
             return builder.build(self._to_proxy_event(dict(event)))
         return super().resolve(_lowercase_content_type(event), context)
 
@@ -195,34 +224,33 @@ NOT_JSON = FieldIssue("body", "is not valid JSON")
 NOT_JSON_MESSAGE = "The body is not valid JSON"
 
 
-def _reject_body(event: Mapping[str, Any]) -> Response[str] | None:
+def _reject_body(event: Mapping[str, Any]) -> DomainError | None:
+    """Why the body is refused before routing, if it is (answered in the resolver's ErrorFormat)."""
     body = event.get("body")
     if not body:
         return None
     return _reject_size(body) or _reject_media_type(event) or _reject_json(body)
 
 
-def _reject_size(body: str) -> Response[str] | None:
+def _reject_size(body: str) -> DomainError | None:
     try:
         size = len(body.encode("utf-8"))
     except UnicodeEncodeError:
-        return error_response(
-            ErrorCode.VALIDATION_ERROR,
-            "The body is not valid UTF-8",
-            [FieldIssue("body", "is not valid UTF-8 text")],
+        return ValidationFailed(
+            "The body is not valid UTF-8", [FieldIssue("body", "is not valid UTF-8 text")]
         )
     if size > MAX_BODY_BYTES:
-        return error_response(ErrorCode.PAYLOAD_TOO_LARGE, f"The body is larger than {MAX_BODY_BYTES} bytes")
+        return DomainError(ErrorCode.PAYLOAD_TOO_LARGE, f"The body is larger than {MAX_BODY_BYTES} bytes")
     return None
 
 
-def _reject_media_type(event: Mapping[str, Any]) -> Response[str] | None:
+def _reject_media_type(event: Mapping[str, Any]) -> DomainError | None:
     """A body is JSON: sent as application/json (any case, any parameters), or with no Content-Type at
     all (read as JSON: some HTTP clients send none). Any other type is a 415."""
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or _JSON).split(";")[0].strip().lower()
     if content_type != _JSON:
-        return error_response(
+        return DomainError(
             ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             "The body must be JSON",
             [FieldIssue("Content-Type", f"must be {_JSON}, not {content_type}")],
@@ -230,19 +258,15 @@ def _reject_media_type(event: Mapping[str, Any]) -> Response[str] | None:
     return None
 
 
-def _reject_json(body: str) -> Response[str] | None:
+def _reject_json(body: str) -> DomainError | None:
     if body.lstrip().startswith("{"):
         return None  # an object, or malformed JSON that the validation reports
     # Powertools would unwrap a one-element array into its element; a body is one object.
     try:
         _parse_json(body)
     except json.JSONDecodeError:
-        return error_response(ErrorCode.VALIDATION_ERROR, NOT_JSON_MESSAGE, [NOT_JSON])
-    return error_response(
-        ErrorCode.VALIDATION_ERROR,
-        "The body must be a JSON object",
-        [FieldIssue("body", "must be a JSON object")],
-    )
+        return ValidationFailed(NOT_JSON_MESSAGE, [NOT_JSON])
+    return ValidationFailed("The body must be a JSON object", [FieldIssue("body", "must be a JSON object")])
 
 
 def _parse_json(body: str) -> Any:
@@ -307,33 +331,32 @@ def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddlew
     return Response(status_code=stored["status"], body=stored["body"], headers=headers)
 
 
-def build_resolver() -> TicketsResolver:
-    app = TicketsResolver(enable_validation=True, json_body_deserializer=_parse_json)
+def build_resolver(errors: ErrorFormat | None = None) -> TicketsResolver:
+    """The resolver of a function's routes; `errors`: how its errors are written (default: native)."""
+    app = TicketsResolver(errors or ErrorFormat(), enable_validation=True, json_body_deserializer=_parse_json)
     app.use(middlewares=[_idempotent_writes])
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:
-        issues = validation_issues(list(error.errors()))
-        message = NOT_JSON_MESSAGE if NOT_JSON in issues else "The request is invalid"
-        return error_response(ErrorCode.VALIDATION_ERROR, message, issues)
+        return app.errors.invalid_request(list(error.errors()))
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:
         if HTTP_STATUS[error.code] >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.warning("Request failed", extra={"code": error.code})
-        response = error_response(error.code, error.message, error.details)
+        response = app.errors.error(error.code, error.message, error.details)
         if isinstance(error, PreconditionFailed):
             response.headers["ETag"] = f'"{error.current_version}"'
         return response
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response[str]:
-        return error_response(ErrorCode.ROUTE_NOT_FOUND, "No such route")
+        return app.errors.error(ErrorCode.ROUTE_NOT_FOUND, "No such route")
 
     @app.exception_handler(Exception)
     def _unexpected(_: Exception) -> Response[str]:
         logger.exception("Unexpected error")
-        return error_response(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side")
+        return app.errors.error(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side")
 
     return app
 

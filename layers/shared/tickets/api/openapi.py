@@ -9,10 +9,10 @@ import json
 import sys
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
 
-from tickets.api.compat import sellgate, supportdesk
+from tickets.api.compat import jtl, sellgate, supportdesk
+from tickets.api.http import TicketsResolver
 from tickets.api.routes import (
     agents,
     create_ticket,
@@ -27,7 +27,7 @@ from tickets.models.responses import ErrorEnvelope
 
 TITLE = "Tickets API"
 VERSION = "1.0.0"
-_RESOLVERS: tuple[APIGatewayRestResolver, ...] = tuple(
+_RESOLVERS: tuple[TicketsResolver, ...] = tuple(
     module.app
     for module in (
         create_ticket,
@@ -40,6 +40,7 @@ _RESOLVERS: tuple[APIGatewayRestResolver, ...] = tuple(
         agents,
         supportdesk,
         sellgate,
+        jtl,
     )
 )
 _SECURITY = {
@@ -61,7 +62,7 @@ def document() -> dict[str, Any]:
         merged.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
     for resolver in _RESOLVERS:
         _document_query_models(resolver, merged)
-    _document_errors(merged)
+    _document_errors(merged, _RESOLVERS)
     _document_write_headers(merged)
     _drop_null_defaults_of_fields_that_refuse_null(merged["components"]["schemas"])
     merged["components"]["securitySchemes"] = _SECURITY
@@ -71,7 +72,7 @@ def document() -> dict[str, Any]:
     return merged
 
 
-def _document_query_models(resolver: APIGatewayRestResolver, merged: dict[str, Any]) -> None:
+def _document_query_models(resolver: TicketsResolver, merged: dict[str, Any]) -> None:
     """A query string validated as one model is documented from that model's JSON schema, field by
     field: Powertools writes only each field's basic type, which says less than the model enforces
     (bounds, patterns, enums, how many values a filter takes)."""
@@ -127,7 +128,7 @@ def _drop_null_defaults_of_fields_that_refuse_null(schemas: dict[str, Any]) -> N
 _ERRORS = {
     "400": "VALIDATION_ERROR: invalid, missing or unknown fields (all listed in details), bad cursor",
     "401": "UNAUTHORIZED: no API key, or an unknown or revoked one",
-    "403": "FORBIDDEN (the key's role may not do this) or PLAN_LIMIT_REACHED",
+    "403": "FORBIDDEN (the key's role may not do this), PLAN_LIMIT_REACHED or SELLER_NOT_SERVED",
     "404": "TICKET_NOT_FOUND, CUSTOMER_NOT_FOUND, AGENT_NOT_FOUND or ROUTE_NOT_FOUND",
     "409": "CONFLICT: the change contradicts the ticket's state; IDEMPOTENCY_KEY_REUSED: the key was "
     "used for another request; IDEMPOTENCY_KEY_IN_USE: a request with the key is in flight (Retry-After)",
@@ -140,20 +141,36 @@ _ERRORS = {
 }
 
 
-def _document_errors(merged: dict[str, Any]) -> None:
-    """Errors are the envelope with a code, not Powertools' default 422 body."""
-    envelope = ErrorEnvelope.model_json_schema(by_alias=True, ref_template=_REF_TEMPLATE)
+# Answered by API Gateway itself (its authorizer's Deny, its throttling), whatever the route's format.
+_GATEWAY_ERRORS = frozenset({"401", "429"})
+
+
+def _error_body(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The response content of an error body `model`, its schema added to the components."""
+    schema = model.model_json_schema(by_alias=True, ref_template=_REF_TEMPLATE)
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"content": {"application/json": {"schema": {"$ref": _REF_TEMPLATE.format(model=model.__name__)}}}}
+
+
+def _document_errors(merged: dict[str, Any], resolvers: tuple[TicketsResolver, ...]) -> None:
+    """Errors are the route's error body (the envelope with a code, or a dialect's own), not
+    Powertools' default 422 body; API Gateway's own errors are the envelope on every route."""
     schemas = merged["components"]["schemas"]
-    schemas.update(envelope.pop("$defs", {}))
-    schemas["ErrorEnvelope"] = envelope
+    native = _error_body(ErrorEnvelope, schemas)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
-    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
-    for operations in merged["paths"].values():
-        for operation in operations.values():
+    for resolver in resolvers:
+        body = _error_body(resolver.errors.model, schemas)
+        for route in (*resolver._static_routes, *resolver._dynamic_routes):
+            operation = merged["paths"][route.openapi_path][route.method.lower()]
             operation["responses"].pop("422", None)
             for status, description in _ERRORS.items():
-                operation["responses"].setdefault(status, {"description": description, **reference})
+                if status in _GATEWAY_ERRORS:
+                    answer = {"description": description, **native}
+                else:
+                    answer = {"description": resolver.errors.descriptions.get(status, description), **body}
+                operation["responses"].setdefault(status, answer)
 
 
 _IDEMPOTENCY_KEY = {

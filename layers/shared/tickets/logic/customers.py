@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tickets.errors import CustomerNotFound
 from tickets.ids import new_ulid, utc_now
 from tickets.logic import access
@@ -25,18 +27,15 @@ class CustomerService:
     ) -> tuple[Customer, bool]:
         """The customer as stored, and True when it was created by this call."""
         access.require(caller, Action.WRITE_CUSTOMERS)
-        now = utc_now()
-        customer = Customer(
-            tenant_id=caller.tenant_id,
-            id=new_ulid(now),
-            external_id=external_id,
-            email=request.email,
-            name=request.name,
-            metadata=request.metadata,
-            created_at=now,
-            updated_at=now,
-        )
-        return self._repository.upsert_customer(customer)
+        details = {"email": request.email, "name": request.name, "metadata": request.metadata}
+        return self._repository.upsert_customer(_new_customer(caller, external_id, details))
+
+    def ensure(self, caller: Caller, external_id: str, name: str | None) -> Customer:
+        """The customer, created with `name` when there is none yet; an existing one is left as it is
+        (its details are the tenant's to keep, not overwritten by whoever names it next)."""
+        access.require(caller, Action.WRITE_CUSTOMERS)
+        stored, _ = self._repository.add_customer(_new_customer(caller, external_id, {"name": name}))
+        return stored
 
     def get(self, caller: Caller, external_id: str) -> Customer:
         access.require(caller, Action.READ_CUSTOMERS)
@@ -53,3 +52,16 @@ class CustomerService:
         return CustomerPage(
             data=customers, meta=PageMeta(limit=query.limit, count=len(customers), next_cursor=cursor)
         )
+
+
+def _new_customer(caller: Caller, external_id: str, details: dict[str, Any]) -> Customer:
+    """A customer of the caller's tenant as first written: a new id, created and updated now."""
+    now = utc_now()
+    return Customer(
+        tenant_id=caller.tenant_id,
+        id=new_ulid(now),
+        external_id=external_id,
+        created_at=now,
+        updated_at=now,
+        **details,
+    )

@@ -15,6 +15,7 @@ from tickets.errors import (
     Forbidden,
     PlanLimitReached,
     PreconditionFailed,
+    SellerNotServed,
     ServiceUnavailable,
     TicketNotFound,
     Unauthorized,
@@ -39,6 +40,9 @@ MESSAGES_PER_PAGE = 100
 # Optimistic writes are retried while other writers get to the ticket first, with jittered backoff.
 _BACKOFF_CAP_SECONDS = 0.2
 WrittenT = TypeVar("WrittenT")
+# What a create request carries that is not a field of the ticket (the customer is found by it, the
+# message becomes the ticket's first).
+_NOT_TICKET_FIELDS = frozenset({"customer_external_id", "message"})
 
 
 class TicketService:
@@ -58,8 +62,13 @@ class TicketService:
         context = self._repository.read_create_context(
             tenant_id, request.customer_external_id, request.external_id
         )
-        if not context.tenant_exists:
+        if context.tenant is None:
             raise Unauthorized("The tenant of these credentials does not exist")
+        seller = request.channel_seller_id
+        # Checked on the tenant item the context read anyway: no read of its own. Before the externalId,
+        # so a seller the tenant gave up is refused even for a ticket made while it answered for it.
+        if seller is not None and seller not in context.tenant.channel_seller_ids:
+            raise SellerNotServed(seller)
         if context.existing_ticket_id is not None:
             return self._existing(tenant_id, context.existing_ticket_id), False
         if context.customer is None:
@@ -73,26 +82,44 @@ class TicketService:
         if allocated is None:  # the tenant was deleted in between
             raise Unauthorized("The tenant of these credentials does not exist")
         tenant, sequence = allocated
+        ticket_id = new_ulid(now)
+        first_message = (
+            Message(
+                tenant_id=tenant_id,
+                id=new_ulid(now),
+                ticket_id=ticket_id,
+                message=request.message,
+                from_=MessageAuthor(role=Party.CUSTOMER, name=context.customer.name),
+                created_at=now,
+            )
+            if request.message is not None
+            else None
+        )
         ticket = Ticket(
             tenant_id=tenant_id,
-            id=new_ulid(now),
+            id=ticket_id,
             ticket_number=workflow.format_ticket_number(tenant.ticket_prefix, sequence),
             status=workflow.initial_status(None),
             channel=Channel.API,
             customer=context.customer.ref(),
             awaiting_response_from=Awaiting.AGENT if request.reply_requested else Awaiting.NONE,
+            message_count=1 if first_message else 0,
             created_at=now,
             updated_at=now,
-            # The request's own field values (nested models as they are), all but the customer id.
+            # The request's own field values (nested models as they are), but the customer and message.
             **{
                 name: getattr(request, name)
                 for name in type(request).model_fields
-                if name != "customer_external_id"
+                if name not in _NOT_TICKET_FIELDS
             },
         )
         try:
             self._repository.insert_ticket(
-                ticket, sequence, workflow.list_memberships(ticket), workflow.stats_delta(None, ticket)
+                ticket,
+                sequence,
+                workflow.list_memberships(ticket),
+                workflow.stats_delta(None, ticket),
+                first_message,
             )
         except ExternalIdTaken as taken:
             # Not created after all: the quota gets the ticket back (the number stays used).

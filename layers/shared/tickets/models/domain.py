@@ -12,6 +12,7 @@ from tickets.models.types import (
     WHOLE_NUMBER,
     AgentId,
     Amount,
+    ChannelSellerIds,
     Currency,
     Email,
     Identifier,
@@ -114,6 +115,9 @@ class Tenant(CamelModel):
     # The tenant's API Gateway usage key (in the stack's usage plan): its rate limit bucket.
     usage_key_id: str | None = None
     usage_key: str | None = None
+    # The sellers on sales channels the tenant answers for: a ticket a channel sends for another
+    # seller (JTL SCX's sellerId) is refused.
+    channel_seller_ids: ChannelSellerIds = Field(default_factory=list)
 
 
 class ApiKey(CamelModel):
@@ -169,6 +173,9 @@ class TicketSummary(CamelModel):
     has_agent_reply: bool = False
     reply_requested: bool = True
     external_id: Identifier | None = None
+    channel_seller_id: str | None = None
+    # When the ticket was opened where it came from; createdAt is when it reached us (lists go by that).
+    source_created_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     first_response_at: Timestamp | None = None

@@ -21,6 +21,8 @@ from tickets.models.types import (
     MAX_ATTACHMENTS,
     WHOLE_NUMBER,
     AgentId,
+    ChannelSellerId,
+    DateTime,
     Email,
     FilterValues,
     Identifier,
@@ -50,6 +52,11 @@ class CreateTicketRequest(RequestModel):
     external_id: Identifier | None = None
     reply_requested: StrictBool = True
     attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    # The customer's own words: the ticket's first message, from the customer, written with it.
+    message: Markdown | None = None
+    # Where the ticket was opened before it reached us (a sales channel, another help desk), and when.
+    channel_seller_id: ChannelSellerId | None = None
+    source_created_at: DateTime | None = None
 
 
 class ReplyRequest(RequestModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -85,6 +85,7 @@ METADATA_MAX_BYTES = 8 * 1024
 METADATA_MAX_DEPTH = 5
 MAX_TAGS = 10
 MAX_ATTACHMENTS = 10
+MAX_CHANNEL_SELLERS = 100
 
 
 def _single_line(value: str) -> str:
@@ -159,6 +160,22 @@ def _query_date_time(value: Any) -> Any:
     value = _OFFSET_AS_SPACE.sub(r"\1+\2", value)
     if not _DATE_TIME_START.match(value):
         raise ValueError("must be a date and time with a time zone, e.g. 2026-04-18T10:00:00Z")
+    return value
+
+
+def _date_time_text(value: Any) -> Any:
+    """A body's date-time is text: pydantic alone would also read a number as seconds since 1970."""
+    if not isinstance(value, str) or not _DATE_TIME_START.match(value):
+        raise ValueError("must be a date and time with a time zone, e.g. 2026-04-18T10:00:00Z")
+    return value
+
+
+def _utc_representable(value: datetime) -> datetime:
+    """In UTC it is still a date of years 1-9999 (0001-01-01T00:00:00+05:00 would be the year 0)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a date and time of the years 1 to 9999, in UTC too") from None
     return value
 
 
@@ -251,6 +268,13 @@ TagId = Annotated[
 TagIds = Annotated[
     list[TagId], AfterValidator(_unique), Field(max_length=MAX_TAGS, json_schema_extra={"uniqueItems": True})
 ]
+# A seller's id on a sales channel (JTL SCX's sellerId, `^\w{1,50}$`): \w as JSON Schema reads it, ASCII.
+ChannelSellerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]
+ChannelSellerIds = Annotated[
+    list[ChannelSellerId],
+    AfterValidator(_unique),
+    Field(max_length=MAX_CHANNEL_SELLERS, json_schema_extra={"uniqueItems": True}),
+]
 Currency = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{3}$"),
@@ -286,6 +310,8 @@ Amount = Annotated[
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(format_timestamp, return_type=str)]
+# A timestamp sent in a body (RFC 3339 text).
+DateTime = Annotated[Timestamp, BeforeValidator(_date_time_text), AfterValidator(_utc_representable)]
 # A timestamp in a query string (where an unencoded "+" of the offset has become a space).
 QueryTimestamp = Annotated[Timestamp, BeforeValidator(_query_date_time)]
 

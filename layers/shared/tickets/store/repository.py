@@ -74,7 +74,7 @@ class ListRead:
 
 @dataclass(frozen=True)
 class CreateContext:
-    tenant_exists: bool
+    tenant: Tenant | None
     customer: Customer | None
     existing_ticket_id: str | None
 
@@ -118,17 +118,22 @@ class TicketRepository(Table):
         )
 
     def set_plan(self, tenant_id: str, plan: TenantPlan) -> Tenant | None:
+        return self._set_tenant_attribute(tenant_id, "plan", items.attributes_of(plan))
+
+    def set_channel_sellers(self, tenant_id: str, seller_ids: list[str]) -> Tenant | None:
+        return self._set_tenant_attribute(tenant_id, "channelSellerIds", seller_ids)
+
+    def _set_tenant_attribute(self, tenant_id: str, name: str, value: Any) -> Tenant | None:
+        """The tenant with one attribute replaced; None when there is no such tenant."""
         try:
             response = self._call(
                 self._client.update_item,
                 TableName=self._table,
                 Key=typed_key(keys.tenant_key(tenant_id)),
-                UpdateExpression="SET #plan = :plan",
+                UpdateExpression="SET #name = :value",
                 ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeNames={"#plan": "plan"},
-                ExpressionAttributeValues={
-                    ":plan": items.serialize({"plan": items.attributes_of(plan)})["plan"]
-                },
+                ExpressionAttributeNames={"#name": name},
+                ExpressionAttributeValues={":value": items.serialize({name: value})[name]},
                 ReturnValues="ALL_NEW",
             )
         except self._client.exceptions.ConditionalCheckFailedException:
@@ -165,6 +170,29 @@ class TicketRepository(Table):
         )
         stored = items.customer_from_item(response["Attributes"])
         return stored, stored.id == customer.id
+
+    def add_customer(self, customer: Customer) -> tuple[Customer, bool]:
+        """Create the customer unless it exists: an existing one is returned as it is, never changed.
+        True when it was created."""
+        try:
+            self._call(
+                self._client.put_item,
+                TableName=self._table,
+                Item=items.customer_item(customer),
+                ConditionExpression="attribute_not_exists(PK)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as error:
+            old = cast("Item | None", dict(error.response).get("Item"))  # the customer there already
+            existing = (
+                items.customer_from_item(old)
+                if old
+                else self.get_customer(customer.tenant_id, customer.external_id)
+            )
+            if existing is None:  # customers are never deleted: a failed condition means one is there
+                raise
+            return existing, False
+        return customer, True
 
     def get_customer(self, tenant_id: str, external_id: str) -> Customer | None:
         item = self._get(keys.customer_key(tenant_id, external_id))
@@ -262,7 +290,7 @@ class TicketRepository(Table):
         customer = found.get(Entity.CUSTOMER)
         guard = found.get(Entity.EXTERNAL_ID_GUARD)
         return CreateContext(
-            tenant_exists=Entity.TENANT in found,
+            tenant=items.tenant_from_item(found[Entity.TENANT]) if Entity.TENANT in found else None,
             customer=items.customer_from_item(customer) if customer else None,
             existing_ticket_id=guard["ticketId"]["S"] if guard else None,
         )
@@ -313,16 +341,23 @@ class TicketRepository(Table):
     # Tickets ---------------------------------------------------------------------------------------
 
     def insert_ticket(
-        self, ticket: Ticket, sequence: int, memberships: set[ListMembership], stats_delta: dict[str, int]
+        self,
+        ticket: Ticket,
+        sequence: int,
+        memberships: set[ListMembership],
+        stats_delta: dict[str, int],
+        first_message: Message | None = None,
     ) -> None:
-        """The ticket, its description, its number and externalId guards, its list entries and its
-        stats in one transaction. Raises ExternalIdTaken when the externalId is already used."""
+        """The ticket, its description, its first message, its number and externalId guards, its list
+        entries and its stats in one transaction. Raises ExternalIdTaken when the externalId is used."""
         tenant_id = ticket.tenant_id
         summary = ticket.summary()
         writes = [self._put(items.ticket_item(ticket), "attribute_not_exists(PK)")]
         description = items.description_item(ticket)
         if description:
             writes.append(self._put(description))
+        if first_message is not None:
+            writes.append(self._put(items.message_item(first_message)))
         number_guard = keys.ticket_number_guard_key(tenant_id, sequence)
         writes.append(
             self._put(

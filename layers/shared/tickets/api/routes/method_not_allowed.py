@@ -18,6 +18,7 @@ from tickets.observability import logger
 
 # The methods each resource of template.yaml serves (a unit test keeps the two equal).
 ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
+    "/compat/jtl/v1/channel/ticket": ("POST",),
     "/compat/sellgate/v1/tickets": ("GET",),
     "/compat/sellgate/v1/tickets/{ticketId}": ("GET", "PATCH", "POST"),
     "/compat/supportdesk/api/v1/tickets/api-create": ("POST",),
