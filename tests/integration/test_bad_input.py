@@ -16,13 +16,14 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Literal
 from urllib.parse import quote
 
 import pytest
 
 from tests.support.assertions import assert_error
-from tests.support.documents import JTL_EXAMPLE
+from tests.support.documents import JTL_EXAMPLE, PAYMENTER_CREATE_EXAMPLE
 from tests.support.events import api_event
 from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, invoke
@@ -53,7 +54,7 @@ class Route:
     body: dict[str, Any]
     path_param: str | None = None
     target: str = ""  # an existing id for the path (the ticket's is only known once it is created)
-    error_list: bool = False  # errors in JTL SCX's errorList rather than the envelope
+    errors: Literal["envelope", "errorList", "laravel"] = "envelope"  # the route's error format
 
 
 ROUTES = {
@@ -96,6 +97,28 @@ ROUTES = {
         "/compat/supportdesk/api/v1/tickets/api-create",
         {"customerExternalId": "user_42", "subject": "Payment failed"},
     ),
+    "paymenter create": Route(
+        "paymenter",
+        "paymenter_create_ticket",
+        "/compat/paymenter/api/v1/admin/tickets",
+        PAYMENTER_CREATE_EXAMPLE | {"user_id": "user_42"},
+        errors="laravel",
+    ),
+    "paymenter update": Route(
+        "paymenter",
+        "paymenter_update_ticket",
+        "/compat/paymenter/api/v1/admin/tickets/{ticketId}",
+        {"priority": "low"},
+        "ticketId",
+        errors="laravel",
+    ),
+    "paymenter message": Route(
+        "paymenter",
+        "paymenter_add_message",
+        "/compat/paymenter/api/v1/admin/ticket-messages",
+        {"ticket_id": 1, "message": "Any news?", "user_id": "user_42"},
+        errors="laravel",
+    ),
     "sellgate reply": Route(
         "sellgate",
         "sellgate_reply_ticket",
@@ -111,7 +134,7 @@ ROUTES = {
         "ticketId",
     ),
     "jtl create": Route(
-        "jtl", "jtl_create_ticket", "/compat/jtl/v1/channel/ticket", JTL_EXAMPLE, error_list=True
+        "jtl", "jtl_create_ticket", "/compat/jtl/v1/channel/ticket", JTL_EXAMPLE, errors="errorList"
     ),
 }
 
@@ -347,7 +370,7 @@ def create_cases() -> Iterator[Case]:
         invalid("customer_external_id"),
     )
     yield case(route, "a channel of its own", Bad(changed(route, {"channel": "EMAIL"})), invalid("channel"))
-    yield case(route, "a status of its own", Bad(changed(route, {"status": "CLOSED"})), invalid("status"))
+    yield case(route, "a status that is not one", Bad(changed(route, {"status": "DONE"})), invalid("status"))
     yield case(
         route,
         "description over 64 KiB",
@@ -422,6 +445,47 @@ def supportdesk_cases() -> Iterator[Case]:
         "an unknown customer",
         Bad(changed(route, {"customerExternalId": "user_nobody"})),
         Refused((ErrorCode.CUSTOMER_NOT_FOUND,), "customerExternalId"),
+    )
+
+
+def paymenter_cases() -> Iterator[Case]:
+    """Paymenter's create, update and message: its fields, its words, its 255-character subject."""
+    route = "paymenter create"
+    yield from text_cases(route, "subject", 255)
+    yield from text_cases(route, "department", 128)
+    yield from null_cases(route, "subject", "user_id", "priority")
+    yield case(route, "no subject", Bad(without(route, "subject")), invalid("subject"))
+    yield case(route, "no user_id", Bad(without(route, "user_id")), invalid("user_id"))
+    for name, value in {"status": "OPEN", "priority": "HIGH", "user_id": True, "assigned_to": -5}.items():
+        yield case(route, f"{name} {value!r}", Bad(changed(route, {name: value})), invalid(name))
+    for native_only in ("customerExternalId", "description", "tagIds"):
+        yield case(
+            route,
+            f"native field {native_only}",
+            Bad(changed(route, {native_only: "x"})),
+            invalid(native_only),
+        )
+    yield case(route, "an unknown user", Bad(changed(route, {"user_id": 404})), invalid("user_id"))
+    yield case(route, "unknown staff", Bad(changed(route, {"assigned_to": 404})), invalid("assigned_to"))
+    route = "paymenter update"
+    yield from text_cases(route, "subject", 255)
+    yield from null_cases(route, "subject", "status", "priority")
+    for name in ("user_id", "service_id", "id", "created_at"):
+        yield case(route, f"{name} (not writable)", Bad(changed(route, {name: 1})), invalid(name))
+    yield case(route, "unknown staff", Bad(changed(route, {"assigned_to": "nobody"})), invalid("assigned_to"))
+    route = "paymenter message"
+    yield from text_cases(route, "message", 64 * 1024, single_line=False)
+    yield from null_cases(route, "ticket_id", "message", "user_id")
+    for name in ("ticket_id", "message", "user_id"):
+        yield case(route, f"no {name}", Bad(without(route, name)), invalid(name))
+    yield case(
+        route, "neither user nor staff", Bad(changed(route, {"user_id": "nobody"})), invalid("user_id")
+    )
+    yield case(
+        route,
+        "no such ticket",
+        Bad(changed(route, {"ticket_id": 404})),
+        Refused((ErrorCode.TICKET_NOT_FOUND,)),
     )
 
 
@@ -641,7 +705,14 @@ def typed_in_the_path(route: str, label: str, hostile: str, routed: Refused) -> 
 
 def path_cases() -> Iterator[Case]:
     """Hostile ids in the path, percent-encoded as a client library sends them, and as typed."""
-    for route in ("reply", "reply /messages", "update", "sellgate reply", "sellgate update"):
+    for route in (
+        "reply",
+        "reply /messages",
+        "update",
+        "sellgate reply",
+        "sellgate update",
+        "paymenter update",
+    ):
         body = json.dumps(ROUTES[route].body)
         for label, hostile in HOSTILE_IDS.items():
             not_found = Refused((ErrorCode.TICKET_NOT_FOUND,))
@@ -691,6 +762,7 @@ CASES = [
     *agent_cases("patch agent"),
     *supportdesk_cases(),
     *sellgate_cases(),
+    *paymenter_cases(),
     *jtl_cases(),
     *path_cases(),
 ]
@@ -740,8 +812,10 @@ def test_bad_input_is_a_clear_4xx_in_the_error_envelope_and_writes_nothing(
     response = send(ROUTES[route], bad, ticket_id)
 
     # Then it is refused with one of the expected codes, in the route's error format, naming the field
-    if ROUTES[route].error_list:
+    if ROUTES[route].errors == "errorList":
         assert_error_list(response, refused)
+    elif ROUTES[route].errors == "laravel":
+        assert_laravel_error(response, refused)
     else:
         code = response.json.get("error", {}).get("code")
         assert code in refused.codes, (response.status, response.json)
@@ -749,6 +823,27 @@ def test_bad_input_is_a_clear_4xx_in_the_error_envelope_and_writes_nothing(
         assert_error(response, HTTP_STATUS[ErrorCode(code)], code, *fields)
     # And not one item of the table changed (no ticket, message, customer, agent, list entry, key)
     assert table_items() == before
+
+
+def assert_laravel_error(response: ApiResponse, refused: Refused) -> None:
+    """Laravel's errors (Paymenter): invalid input 422 {message, errors} naming the field (400
+    {message} for a body that is not JSON); any other error {message} with the code's status."""
+    body = response.json
+    assert isinstance(body.get("message"), str) and body["message"], (response.status, body)
+    if refused.codes != (ErrorCode.VALIDATION_ERROR,):
+        assert response.status in {HTTP_STATUS[code] for code in refused.codes}, (response.status, body)
+        assert set(body) == {"message"}, body
+        return
+    if response.status == HTTPStatus.BAD_REQUEST:
+        assert refused.field in (None, "body") and set(body) == {"message"}, body
+        return
+    assert response.status == HTTPStatus.UNPROCESSABLE_ENTITY, (response.status, body)
+    assert set(body) == {"message", "errors"}, body
+    if refused.field:
+        named = [
+            name for name in body["errors"] if name == refused.field or name.startswith(f"{refused.field}.")
+        ]
+        assert named, body
 
 
 def assert_error_list(response: ApiResponse, refused: Refused) -> None:

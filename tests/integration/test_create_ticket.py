@@ -136,6 +136,53 @@ def test_a_ticket_opened_with_a_message_has_it_as_its_first_message_from_the_cus
     assert got["description"] is None and got["sourceCreatedAt"] == ticket["sourceCreatedAt"]
 
 
+@pytest.mark.parametrize(
+    ("opened_as", "status", "load"),
+    [
+        pytest.param(
+            {"status": "ON_HOLD", "assignedAgentId": "agent_n1"}, "ON_HOLD", 1, id="on-hold-with-agent"
+        ),
+        pytest.param({"assignedAgentId": "agent_n1"}, "IN_PROGRESS", 1, id="agent-picks-it-up"),
+        pytest.param({"status": "CLOSED", "assignedAgentId": "agent_n1"}, "CLOSED", 0, id="closed"),
+        pytest.param({"status": "WAITING_ON_CUSTOMER"}, "WAITING_ON_CUSTOMER", 0, id="awaiting-customer"),
+    ],
+)
+def test_a_ticket_opened_as_it_already_is_is_written_so_at_version_1(
+    api: Api, opened_as: dict[str, str], status: str, load: int
+) -> None:
+    # When an admin creates a ticket with a status and an agent
+    created = api.create(MINIMAL | opened_as)
+
+    # Then it is written so in one go: version 1, the status rules applied, the agent's load with it
+    assert created.status == 201, created.json
+    ticket = created.data
+    assert (ticket["status"], ticket["version"]) == (status, 1)
+    assert (ticket["assignedAgent"] or {}).get("id") == opened_as.get("assignedAgentId")
+    assert (ticket["closedAt"] is not None) == (status == "CLOSED")
+    agents = {agent["id"]: agent for agent in api.list_agents().data}
+    assert agents["agent_n1"]["openTickets"] == load
+    stats = api.list().json["stats"]
+    assert stats["byStatus"][status] == 1 and stats["unassigned"] == 0
+
+
+@pytest.mark.parametrize(
+    ("opened_as", "role", "status", "code"),
+    [
+        pytest.param({"assignedAgentId": "agent_n1"}, "integration", 403, "FORBIDDEN", id="integration-key"),
+        pytest.param({"status": "CLOSED"}, "integration", 403, "FORBIDDEN", id="integration-key-status"),
+        pytest.param({"assignedAgentId": "nobody"}, "admin", 404, "AGENT_NOT_FOUND", id="unknown-agent"),
+        pytest.param({"status": "IN_PROGRESS"}, "admin", 409, "CONFLICT", id="in-progress-without-agent"),
+    ],
+)
+def test_a_ticket_opened_as_it_cannot_be_is_refused_and_writes_nothing(
+    seed: Seeder, opened_as: dict[str, str], role: str, status: int, code: str
+) -> None:
+    before = table_items()
+    response = Api("acme", role=role).create(MINIMAL | opened_as)
+    assert_error(response, status, code)
+    assert table_items() == before
+
+
 def test_a_ticket_for_a_channel_seller_the_tenant_answers_for_keeps_the_seller(
     api: Api, seed: Seeder
 ) -> None:

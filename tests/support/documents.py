@@ -96,3 +96,28 @@ JTL_MISSING_SELLER_ERROR: dict[str, Any] = {
         }
     ]
 }
+
+# Paymenter (paymenter-tickets-api.txt): the keys of a ticket resource and of its attributes, of a
+# list document, its links and meta, and the bodies of its create, update and message examples.
+PAYMENTER_RESOURCE_KEYS = frozenset({"type", "id", "attributes"})
+PAYMENTER_ATTRIBUTES = frozenset(
+    {"subject", "status", "priority", "department", "user_id", "assigned_to", "created_at", "updated_at"}
+)
+PAYMENTER_LIST_KEYS = frozenset({"data", "links", "meta"})
+PAYMENTER_LINKS = frozenset({"first", "last", "prev", "next"})
+PAYMENTER_META = frozenset({"current_page", "from", "path", "per_page", "to"})
+PAYMENTER_USER_ATTRIBUTES = frozenset({"first_name", "last_name", "email"})
+PAYMENTER_MESSAGE_ATTRIBUTES = frozenset({"message", "user_id", "created_at"})
+PAYMENTER_CREATE_EXAMPLE: dict[str, Any] = {
+    "subject": "Billing question",
+    "user_id": 1,
+    "status": "open",
+    "priority": "medium",
+    "department": "billing",
+}
+PAYMENTER_UPDATE_EXAMPLE: dict[str, Any] = {"status": "closed", "priority": "low"}
+PAYMENTER_MESSAGE_EXAMPLE: dict[str, Any] = {
+    "ticket_id": 1,
+    "message": "Thank you for contacting support. We are investigating your issue.",
+    "user_id": 5,
+}

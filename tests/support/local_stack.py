@@ -41,7 +41,7 @@ from tests.support.aws import ROOT, template
 from tickets.ids import new_ulid, utc_now
 from tickets.logic import api_keys
 from tickets.models.domain import Agent, ApiKey, Customer, Tenant
-from tickets.models.enums import Role
+from tickets.models.enums import AgentLevel, Role
 from tickets.store.access import AccessRepository
 from tickets.store.repository import TicketRepository
 
@@ -66,8 +66,18 @@ LOCAL_SENDER = "support@tickets.local"
 # acme answers for seller 4711, the sellerId of JTL SCX's example, so that example works as it stands.
 DEMO_TENANT = Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", channel_seller_ids=["4711"])
 OTHER_TENANT = Tenant(id="globex", name="Globex Corp.", ticket_prefix="GLX", channel_seller_ids=["4712"])
-DEMO_CUSTOMERS = (("user_42", "john@acme.com", "John Doe"), ("user_7", "jane@acme.com", "Jane Roe"))
-DEMO_AGENTS = (("agent_n1", "Agent N1", "agent@acme.com"), ("agent_n2", "Agent N2", "agent2@acme.com"))
+# Customer 1 and staff member 5 are the user_id and assigned_to of Paymenter's examples; 5 is an N2
+# agent, whom automatic assignment (N1 only) leaves alone.
+DEMO_CUSTOMERS = (
+    ("user_42", "john@acme.com", "John Doe"),
+    ("user_7", "jane@acme.com", "Jane Roe"),
+    ("1", "john.doe@acme.com", "John Doe"),
+)
+DEMO_AGENTS = (
+    ("agent_n1", "Agent N1", "agent@acme.com", AgentLevel.N1),
+    ("agent_n2", "Agent N2", "agent2@acme.com", AgentLevel.N1),
+    ("5", "Sam Staff", "sam@acme.com", AgentLevel.N2),
+)
 
 
 class StackError(Exception):
@@ -449,8 +459,11 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
                     updated_at=now,
                 )
                 tickets.put_customer(customer)
-        for agent_id, name, email in DEMO_AGENTS:
-            tickets.put_agent(Agent(tenant_id=tenant.id, id=agent_id, name=name, email=email, created_at=now))
+        for agent_id, name, email, level in DEMO_AGENTS:
+            agent = Agent(
+                tenant_id=tenant.id, id=agent_id, name=name, email=email, level=level, created_at=now
+            )
+            tickets.put_agent(agent)
     keys = previous.get("keys", {})
     wanted: dict[str, tuple[str, Role, str | None]] = {
         "admin": (DEMO_TENANT.id, Role.ADMIN, None),

@@ -53,14 +53,20 @@ def _error_schema(operation: dict[str, Any], status: str) -> Any:
 
 
 def test_every_operation_documents_its_error_body_and_api_gateways_own_errors_as_the_envelope() -> None:
-    # Given the document; JTL SCX's route answers its own errors in its document's errorList
+    # Given the document; JTL SCX's route answers its own errors in its document's errorList, and
+    # Paymenter's in Laravel's format, with its 422 for invalid input
+    own_bodies = {"/compat/jtl/": "JtlErrorList", "/compat/paymenter/": "LaravelError"}
     for path, operations in document()["paths"].items():
-        own = "JtlErrorList" if path.startswith("/compat/jtl/") else "ErrorEnvelope"
+        own = next((body for prefix, body in own_bodies.items() if path.startswith(prefix)), "ErrorEnvelope")
         for operation in operations.values():
             # Then each operation's errors are its route's body, but the 401 and 429 API Gateway answers
             assert _error_schema(operation, "400") == {"$ref": f"#/components/schemas/{own}"}
             assert _error_schema(operation, "415") == {"$ref": f"#/components/schemas/{own}"}
             for status in ("401", "429"):
                 assert _error_schema(operation, status) == {"$ref": "#/components/schemas/ErrorEnvelope"}
-            assert "422" not in operation["responses"]
-    assert {"ErrorEnvelope", "JtlErrorList"} <= set(json.loads(render())["components"]["schemas"])
+            if own == "LaravelError":
+                assert _error_schema(operation, "422") == {"$ref": "#/components/schemas/LaravelError"}
+            else:
+                assert "422" not in operation["responses"]
+    schemas = set(json.loads(render())["components"]["schemas"])
+    assert {"ErrorEnvelope", "JtlErrorList", "LaravelError"} <= schemas

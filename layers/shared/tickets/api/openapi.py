@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tickets.api.compat import jtl, sellgate, supportdesk
+from tickets.api.compat import jtl, paymenter, sellgate, supportdesk
 from tickets.api.http import TicketsResolver
 from tickets.api.routes import (
     agents,
@@ -41,6 +41,7 @@ _RESOLVERS: tuple[TicketsResolver, ...] = tuple(
         supportdesk,
         sellgate,
         jtl,
+        paymenter,
     )
 )
 _SECURITY = {
@@ -165,7 +166,8 @@ def _document_errors(merged: dict[str, Any], resolvers: tuple[TicketsResolver, .
         for route in (*resolver._static_routes, *resolver._dynamic_routes):
             operation = merged["paths"][route.openapi_path][route.method.lower()]
             operation["responses"].pop("422", None)
-            for status, description in _ERRORS.items():
+            # A dialect's own statuses too (Laravel's 422 for invalid input).
+            for status, description in (_ERRORS | resolver.errors.descriptions).items():
                 if status in _GATEWAY_ERRORS:
                     answer = {"description": description, **native}
                 else:

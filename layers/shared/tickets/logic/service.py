@@ -7,6 +7,7 @@ import itertools
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tickets.errors import (
@@ -24,7 +25,7 @@ from tickets.ids import is_ulid, new_ulid, utc_now
 from tickets.logic import access, listing, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
-from tickets.models.domain import Message, MessageAuthor, Ticket, TicketStats
+from tickets.models.domain import AgentRef, Customer, Message, MessageAuthor, Tenant, Ticket, TicketStats
 from tickets.models.enums import Awaiting, Channel, Party, Role, TicketStatus
 from tickets.models.requests import (
     PAGE_SIZE_MAX,
@@ -34,7 +35,14 @@ from tickets.models.requests import (
     UpdateTicketRequest,
 )
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
-from tickets.store.repository import ExternalIdTaken, ListRead, QuotaExhausted, StaleWrite, TicketRepository
+from tickets.store.repository import (
+    AgentUnavailable,
+    ExternalIdTaken,
+    ListRead,
+    QuotaExhausted,
+    StaleWrite,
+    TicketRepository,
+)
 
 MESSAGES_PER_PAGE = 100
 # Optimistic writes are retried while other writers get to the ticket first, with jittered backoff.
@@ -42,7 +50,7 @@ _BACKOFF_CAP_SECONDS = 0.2
 WrittenT = TypeVar("WrittenT")
 # What a create request carries that is not a field of the ticket (the customer is found by it, the
 # message becomes the ticket's first).
-_NOT_TICKET_FIELDS = frozenset({"customer_external_id", "message"})
+_NOT_TICKET_FIELDS = frozenset({"customer_external_id", "message", "status", "assigned_agent_id"})
 
 
 class TicketService:
@@ -73,6 +81,7 @@ class TicketService:
             return self._existing(tenant_id, context.existing_ticket_id), False
         if context.customer is None:
             raise CustomerNotFound(request.customer_external_id)
+        opened_as = self._opened_as(caller, request)
         now = utc_now()
         period = workflow.quota_period(now)
         try:
@@ -82,49 +91,26 @@ class TicketService:
         if allocated is None:  # the tenant was deleted in between
             raise Unauthorized("The tenant of these credentials does not exist")
         tenant, sequence = allocated
-        ticket_id = new_ulid(now)
-        first_message = (
-            Message(
-                tenant_id=tenant_id,
-                id=new_ulid(now),
-                ticket_id=ticket_id,
-                message=request.message,
-                from_=MessageAuthor(role=Party.CUSTOMER, name=context.customer.name),
-                created_at=now,
-            )
-            if request.message is not None
-            else None
-        )
-        ticket = Ticket(
-            tenant_id=tenant_id,
-            id=ticket_id,
-            ticket_number=workflow.format_ticket_number(tenant.ticket_prefix, sequence),
-            status=workflow.initial_status(None),
-            channel=Channel.API,
-            customer=context.customer.ref(),
-            awaiting_response_from=Awaiting.AGENT if request.reply_requested else Awaiting.NONE,
-            message_count=1 if first_message else 0,
-            created_at=now,
-            updated_at=now,
-            # The request's own field values (nested models as they are), but the customer and message.
-            **{
-                name: getattr(request, name)
-                for name in type(request).model_fields
-                if name not in _NOT_TICKET_FIELDS
-            },
-        )
         try:
+            ticket, first_message = _new_ticket(
+                request, context.customer, tenant, sequence, opened_as=opened_as, now=now
+            )
             self._repository.insert_ticket(
                 ticket,
                 sequence,
                 workflow.list_memberships(ticket),
                 workflow.stats_delta(None, ticket),
-                first_message,
+                first_message=first_message,
+                agent_load_delta=workflow.agent_load_delta(None, ticket),
             )
         except ExternalIdTaken as taken:
             # Not created after all: the quota gets the ticket back (the number stays used).
             self._repository.release_quota(tenant_id, period)
             return self._existing(tenant_id, taken.ticket_id), False
+        except AgentUnavailable:
+            with contextlib.suppress(Exception):
+                self._repository.release_quota(tenant_id, period)
+            raise AgentNotFound(str(request.assigned_agent_id)) from None
         except Exception:
             # Not created (or, after a timeout, not known to be): the quota gets the ticket back, as
             # an undercount is the error that costs the tenant nothing. The original error is reported.
@@ -132,6 +118,25 @@ class TicketService:
                 self._repository.release_quota(tenant_id, period)
             raise
         return ticket, True
+
+    def _opened_as(self, caller: Caller, request: CreateTicketRequest) -> dict[str, object]:
+        """The status and agent a create asks for, as update changes (an update's right), checked
+        before the ticket takes a number: a create that is refused writes nothing."""
+        changes: dict[str, object] = {}
+        if request.status is None and request.assigned_agent_id is None:
+            return changes
+        access.require(caller, Action.UPDATE_TICKET)
+        agent: AgentRef | None = None
+        if request.assigned_agent_id is not None:
+            found = self._repository.get_agent(caller.tenant_id, request.assigned_agent_id)
+            if found is None:
+                raise AgentNotFound(request.assigned_agent_id)
+            agent = found.ref()
+            changes["assigned_agent"] = agent
+        if request.status is not None:
+            workflow.require_agent_for(request.status, agent)
+            changes["status"] = request.status
+        return changes
 
     def _existing(self, tenant_id: str, ticket_id: str) -> Ticket:
         ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
@@ -142,12 +147,13 @@ class TicketService:
     # Read ------------------------------------------------------------------------------------------
 
     def _resolve_id(self, tenant_id: str, reference: str) -> str:
-        """A ticket id (ULID) or number (INV-1042) to the ticket id; 404 for anything else."""
+        """A ticket id (ULID), number (INV-1042) or number within the tenant (1042) to the ticket id;
+        404 for anything else."""
         if is_ulid(reference.upper()):
             return reference.upper()
-        parsed = workflow.parse_ticket_number(reference)
-        if parsed is not None:
-            ticket_id = self._repository.find_ticket_id_by_number(tenant_id, parsed[1])
+        sequence = workflow.ticket_sequence(reference)
+        if sequence is not None:
+            ticket_id = self._repository.find_ticket_id_by_number(tenant_id, sequence)
             if ticket_id is not None:
                 return ticket_id
         raise TicketNotFound(reference)
@@ -203,7 +209,8 @@ class TicketService:
     def list_tickets_from(self, caller: Caller, query: ListTicketsQuery, offset: int) -> TicketPage:
         """The page `offset` tickets into the list: page numbers over the cursors, for the dialects
         that number pages. The tickets before it are read and passed over, at most a page of the
-        largest size per read (listing.page_offset bounds how far). The page carries no cursor."""
+        largest size per read (listing.page_offset bounds how far). Its cursor, when there is more, is
+        the native API's for the page after it."""
         access.require(caller, Action.READ_TICKETS)
         tenant_id = caller.tenant_id
         plan = listing.plan_list(query)
@@ -216,7 +223,9 @@ class TicketService:
         if positions is None:  # the list ends before the page
             return self._ticket_page(tenant_id, listing.MergedPage([], None), query.limit, None)
         page = self._read_page(tenant_id, query, plan, positions, query.limit)
-        return self._ticket_page(tenant_id, page, query.limit, None)
+        scope = listing.query_scope(query)
+        next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
+        return self._ticket_page(tenant_id, page, query.limit, next_cursor)
 
     def _read_page(
         self, tenant_id: str, query: ListTicketsQuery, plan: listing.ListPlan, previous: list[Any], limit: int
@@ -411,5 +420,57 @@ class TicketService:
 
 
 def _matches(ticket: Ticket, reference: str) -> bool:
-    """A number reference must name this ticket exactly (its prefix too); an id always does."""
-    return is_ulid(reference.upper()) or ticket.ticket_number == reference.upper()
+    """A number reference must name this ticket exactly (its prefix too, when it has one); an id
+    always does."""
+    if is_ulid(reference.upper()) or ticket.ticket_number == reference.upper():
+        return True
+    bare = reference.isascii() and reference.isdigit()
+    return bare and workflow.ticket_sequence(ticket.ticket_number) == int(reference)
+
+
+def _new_ticket(
+    request: CreateTicketRequest,
+    customer: Customer,
+    tenant: Tenant,
+    sequence: int,
+    *,
+    opened_as: dict[str, object],
+    now: datetime,
+) -> tuple[Ticket, Message | None]:
+    """The ticket as first written (its first message too), opened as asked: the status rules of an
+    update applied to it, at version 1."""
+    tenant_id = tenant.id
+    ticket_id = new_ulid(now)
+    first_message = (
+        Message(
+            tenant_id=tenant_id,
+            id=new_ulid(now),
+            ticket_id=ticket_id,
+            message=request.message,
+            from_=MessageAuthor(role=Party.CUSTOMER, name=customer.name),
+            created_at=now,
+        )
+        if request.message is not None
+        else None
+    )
+    ticket = Ticket(
+        tenant_id=tenant_id,
+        id=ticket_id,
+        ticket_number=workflow.format_ticket_number(tenant.ticket_prefix, sequence),
+        status=workflow.initial_status(None),
+        channel=Channel.API,
+        customer=customer.ref(),
+        awaiting_response_from=Awaiting.AGENT if request.reply_requested else Awaiting.NONE,
+        message_count=1 if first_message else 0,
+        created_at=now,
+        updated_at=now,
+        # The request's own field values (nested models as they are), but the customer and message.
+        **{
+            name: getattr(request, name)
+            for name in type(request).model_fields
+            if name not in _NOT_TICKET_FIELDS
+        },
+    )
+    if opened_as:
+        ticket = workflow.apply_update(ticket, opened_as, now).model_copy(update={"version": 1})
+    return ticket, first_message

@@ -34,6 +34,15 @@ def parse_ticket_number(reference: str) -> tuple[str, int] | None:
     return prefix.upper(), int(digits)
 
 
+def ticket_sequence(reference: str) -> int | None:
+    """The number within the tenant a reference names: 1042 for 'INV-1042' and for '1042' (the JSON:API
+    id of Paymenter's clients); None when it names no number."""
+    if reference.isascii() and reference.isdigit() and len(reference) <= MAX_SEQUENCE_DIGITS:
+        return int(reference)
+    parsed = parse_ticket_number(reference)
+    return parsed[1] if parsed is not None else None
+
+
 def quota_period(moment: datetime) -> str:
     """Quotas are per calendar month, in UTC: '2026-11'."""
     return moment.astimezone(UTC).strftime("%Y-%m")
@@ -88,6 +97,15 @@ def apply_reply(ticket: Ticket, message: Message, now: datetime) -> Ticket:
     return ticket.model_copy(update=changes)
 
 
+def require_agent_for(status: TicketStatus, agent: AgentRef | None) -> None:
+    """IN_PROGRESS means an agent works on it: a ticket without one cannot be."""
+    if status == TicketStatus.IN_PROGRESS and agent is None:
+        raise Conflict(
+            "A ticket without an assigned agent cannot be IN_PROGRESS",
+            [FieldIssue("status", "assign an agent first, or use OPEN")],
+        )
+
+
 def apply_update(ticket: Ticket, changes: dict[str, object], now: datetime) -> Ticket:
     """The ticket after a PATCH. `changes` holds only the fields the caller sent (snake_case),
     with assigned_agent already resolved to an AgentRef or None. A PATCH that changes nothing returns
@@ -100,11 +118,7 @@ def apply_update(ticket: Ticket, changes: dict[str, object], now: datetime) -> T
     if (reassigned and ticket.status in _OPEN_STATUSES) or changes.get("status") == TicketStatus.OPEN:
         updated["status"] = initial_status(agent)  # type: ignore[arg-type]
     new_status = TicketStatus(updated.get("status", ticket.status))  # type: ignore[arg-type]
-    if new_status == TicketStatus.IN_PROGRESS and agent is None:
-        raise Conflict(
-            "A ticket without an assigned agent cannot be IN_PROGRESS",
-            [FieldIssue("status", "assign an agent first, or use OPEN")],
-        )
+    require_agent_for(new_status, agent)  # type: ignore[arg-type]
     if new_status != ticket.status:
         updated["awaiting_response_from"] = awaiting_after(ticket, new_status)
         if new_status == TicketStatus.CLOSED:

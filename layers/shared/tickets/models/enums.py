@@ -64,10 +64,17 @@ class Role(StrEnum):
 
 
 class SortOrder(StrEnum):
+    """`-` for descending. Priority and status go by the rank their enum lists them in (LOW first,
+    OPEN first), then by createdAt in the same direction."""
+
     CREATED_ASC = "createdAt"
     CREATED_DESC = "-createdAt"
     UPDATED_ASC = "updatedAt"
     UPDATED_DESC = "-updatedAt"
+    PRIORITY_ASC = "priority"
+    PRIORITY_DESC = "-priority"
+    STATUS_ASC = "status"
+    STATUS_DESC = "-status"
 
     @property
     def by_updated(self) -> bool:
@@ -75,4 +82,4 @@ class SortOrder(StrEnum):
 
     @property
     def ascending(self) -> bool:
-        return self in (SortOrder.CREATED_ASC, SortOrder.UPDATED_ASC)
+        return not self.value.startswith("-")

@@ -57,6 +57,9 @@ class CreateTicketRequest(RequestModel):
     # Where the ticket was opened before it reached us (a sales channel, another help desk), and when.
     channel_seller_id: ChannelSellerId | None = None
     source_created_at: DateTime | None = None
+    # Opened as it already is (a staff member's ticket, a migrated one): an update's right, in the same write.
+    status: TicketStatus | None = None
+    assigned_agent_id: AgentId | None = None
 
 
 class ReplyRequest(RequestModel):

@@ -38,7 +38,8 @@ class QuotaExhausted(Exception):
 
 
 class AgentUnavailable(Exception):
-    """The agent chosen for an automatic assignment filled up or went away meanwhile."""
+    """The agent chosen for an automatic assignment filled up or went away meanwhile, or the agent a
+    ticket is created for went away."""
 
 
 class ExternalIdTaken(Exception):
@@ -346,10 +347,13 @@ class TicketRepository(Table):
         sequence: int,
         memberships: set[ListMembership],
         stats_delta: dict[str, int],
+        *,
         first_message: Message | None = None,
+        agent_load_delta: dict[str, int] | None = None,
     ) -> None:
         """The ticket, its description, its first message, its number and externalId guards, its list
-        entries and its stats in one transaction. Raises ExternalIdTaken when the externalId is used."""
+        entries, its stats and its agent's load in one transaction. Raises ExternalIdTaken when the
+        externalId is used, AgentUnavailable when its agent is gone."""
         tenant_id = ticket.tenant_id
         summary = ticket.summary()
         writes = [self._put(items.ticket_item(ticket), "attribute_not_exists(PK)")]
@@ -374,16 +378,22 @@ class TicketRepository(Table):
         writes.append(
             self._add_counters(keys.stats_shard_key(tenant_id, ticket.id), stats_delta, Entity.STATS)
         )
+        first_agent_write = len(writes)
+        for agent_id, change in sorted((agent_load_delta or {}).items()):
+            writes.append(
+                self._agent_load(tenant_id, agent_id, change, ticket.created_at, within_capacity=False)
+            )
         try:
             self._transact(writes)
         except TransactionRejected as rejected:
-            for reason in rejected.reasons:
+            for index, reason in enumerate(rejected.reasons):
                 old = reason.get("Item") or {}
-                if (
-                    reason.get("Code") == "ConditionalCheckFailed"
-                    and items.entity_of(old) == Entity.EXTERNAL_ID_GUARD
-                ):
+                if reason.get("Code") != "ConditionalCheckFailed":
+                    continue
+                if items.entity_of(old) == Entity.EXTERNAL_ID_GUARD:
                     raise ExternalIdTaken(old["ticketId"]["S"]) from None
+                if index >= first_agent_write:
+                    raise AgentUnavailable(ticket.id) from None
             raise
 
     def save_ticket(

@@ -19,6 +19,9 @@ from tickets.observability import logger
 # The methods each resource of template.yaml serves (a unit test keeps the two equal).
 ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/compat/jtl/v1/channel/ticket": ("POST",),
+    "/compat/paymenter/api/v1/admin/ticket-messages": ("POST",),
+    "/compat/paymenter/api/v1/admin/tickets": ("GET", "POST"),
+    "/compat/paymenter/api/v1/admin/tickets/{ticketId}": ("DELETE", "GET", "PUT"),
     "/compat/sellgate/v1/tickets": ("GET",),
     "/compat/sellgate/v1/tickets/{ticketId}": ("GET", "PATCH", "POST"),
     "/compat/supportdesk/api/v1/tickets/api-create": ("POST",),
