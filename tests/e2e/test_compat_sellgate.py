@@ -14,6 +14,7 @@ from tests.support.documents import (
     SELLGATE_GET_EXAMPLE_FIELDS,
     SELLGATE_LIST_KEYS,
     SELLGATE_MESSAGE_FIELDS,
+    SELLGATE_ORDER,
     SELLGATE_META_FIELDS,
     SELLGATE_STATS_FIELDS,
     SELLGATE_TICKET_FIELDS,
@@ -26,13 +27,6 @@ REPLY_BODY = """{
 CLOSE_BODY = """{
 "status": "closed"
 }"""
-ORDER = {
-    "orderId": "ord_xyz789",
-    "invoiceId": "INV-12345",
-    "productName": "Premium License",
-    "amount": 29.99,
-    "currency": "USD",
-}
 
 
 def sellgate(
@@ -59,7 +53,7 @@ def ticket(api: Client, run_tag: str) -> dict[str, Any]:
             "customerExternalId": "user_42",
             "subject": "Order not received",
             "description": "I haven't received my order yet.",
-            "order": ORDER,
+            "order": SELLGATE_ORDER,
             "tagIds": [run_tag],
         }
     )
@@ -84,7 +78,7 @@ def test_the_documents_list_request_is_answered_as_the_document_shows(
     older = api.create({"customerExternalId": "user_42", "subject": "Older"})
     assert older.status == 201, older.json
     ticket = api.create(
-        {"customerExternalId": "user_42", "subject": "Order not received", "order": ORDER}
+        {"customerExternalId": "user_42", "subject": "Order not received", "order": SELLGATE_ORDER}
     ).data
     # When the document's example lists the open tickets
     response = sellgate(stack, "GET", "/v1/tickets?status=open")

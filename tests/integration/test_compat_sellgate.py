@@ -14,6 +14,7 @@ from tests.support.documents import (
     SELLGATE_GET_EXAMPLE_FIELDS,
     SELLGATE_LIST_KEYS,
     SELLGATE_MESSAGE_FIELDS,
+    SELLGATE_ORDER,
     SELLGATE_META_FIELDS,
     SELLGATE_REPLY_EXAMPLE,
     SELLGATE_STATS_FIELDS,
@@ -24,14 +25,6 @@ from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, invoke
 from tests.support.moto_table import table_items
 from tickets.logic.listing import MAX_NUMBERED_TICKETS
-
-ORDER = {
-    "orderId": "ord_xyz789",
-    "invoiceId": "INV-12345",
-    "productName": "Premium License",
-    "amount": 29.99,
-    "currency": "USD",
-}
 
 
 def sellgate(route: str, caller: dict[str, Any] | None = None, **kwargs: Any) -> ApiResponse:
@@ -51,7 +44,7 @@ def create(api: Api, subject: str = "help", **fields: Any) -> dict[str, Any]:
 
 def test_the_list_is_the_documents_with_status_words_stats_and_exact_totals(api: Api) -> None:
     # Given three tickets, one of them closed and one answered by the seller
-    first = create(api, "help", order=ORDER)
+    first = create(api, "help", order=SELLGATE_ORDER)
     answered = create(api, "where is it")
     closed = create(api, "thanks")
     api.reply(answered["id"], {"message": "On its way"})
@@ -158,7 +151,7 @@ def test_pages_stop_at_the_numbered_limit_and_point_to_the_native_cursor(api: Ap
 
 def test_get_is_the_ticket_with_every_message_as_the_document_shows(api: Api) -> None:
     # Given a ticket with 130 messages, more than one page of the native API, from both sides
-    ticket = create(api, "Order not received", order=ORDER)
+    ticket = create(api, "Order not received", order=SELLGATE_ORDER)
     for index in range(130):
         sender = "CUSTOMER" if index % 2 == 0 else "AGENT"
         assert (

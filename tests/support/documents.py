@@ -55,6 +55,14 @@ SELLGATE_GET_EXAMPLE_FIELDS = frozenset(
     {"id", "subject", "status", "customer_email", "order_id", "messages", "created_at"}
 )
 SELLGATE_MESSAGE_FIELDS = frozenset({"id", "sender", "message", "created_at"})
+# The order of the document's example ticket, as a native create sends it.
+SELLGATE_ORDER: dict[str, Any] = {
+    "orderId": "ord_xyz789",
+    "invoiceId": "INV-12345",
+    "productName": "Premium License",
+    "amount": 29.99,
+    "currency": "USD",
+}
 SELLGATE_REPLY_EXAMPLE: dict[str, Any] = {"message": "Your order has been resent. Please check your email."}
 SELLGATE_CLOSE_EXAMPLE: dict[str, Any] = {"status": "closed"}
 # JTL SCX's Create Ticket (jtl-scx-channel-ticket.txt): its curl's --data, character for character (the

@@ -54,6 +54,26 @@ def _json_response(status: int, payload: BaseModel, headers: dict[str, str] | No
     return Response(status_code=status, content_type=_JSON, body=body, headers=headers)
 
 
+def document(
+    payload: BaseModel,
+    status: int = HTTPStatus.OK,
+    version: int | None = None,
+    *,
+    omit: set[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    """A dialect's own JSON document, without the envelope; `version` (a ticket's) becomes the ETag,
+    `omit` names top-level fields a document leaves out rather than sends as null."""
+    all_headers = (headers or {}) | ({"ETag": f'"{version}"'} if version is not None else {})
+    body = payload.model_dump_json(by_alias=True, exclude=omit or None)
+    return Response(status_code=status, content_type=_JSON, body=body, headers=all_headers or None)
+
+
+def documented(model: Any, description: str) -> OpenAPIResponse:
+    """An OpenAPI response whose body is `model` itself (a dialect's document)."""
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
 def enveloped(model: Any, description: str) -> OpenAPIResponse:
     """An OpenAPI response whose body is the success envelope around `model`."""
     return {"description": description, "content": {"application/json": {"model": SuccessEnvelope[model]}}}

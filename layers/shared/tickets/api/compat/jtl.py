@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, Field, StrictBool, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from tickets.api.http import (
     NOT_JSON,
@@ -27,6 +27,7 @@ from tickets.api.http import (
     build_resolver,
     caller,
     customer_service,
+    document,
     error_headers,
     field_name,
     ticket_service,
@@ -241,13 +242,7 @@ def _error_hint(code: ErrorCode) -> str:
 
 
 def _error_list(status: int, entries: list[JtlError]) -> Response[str]:
-    return _json(status, JtlErrorList(error_list=entries))
-
-
-def _json(status: int, payload: BaseModel) -> Response[str]:
-    return Response(
-        status_code=status, content_type="application/json", body=payload.model_dump_json(by_alias=True)
-    )
+    return document(JtlErrorList(error_list=entries), status)
 
 
 app = build_resolver(JtlErrors())
@@ -300,4 +295,4 @@ def create_ticket(request: Annotated[JtlCreateTicket, Body(embed=False)]) -> Res
     if created:
         metrics.add_metric(name="TicketsCreated", unit=MetricUnit.Count, value=1)
     status = HTTPStatus.CREATED if created else HTTPStatus.OK
-    return _json(status, JtlTicketCreated(id=ticket.id, ticket_number=ticket.ticket_number))
+    return document(JtlTicketCreated(id=ticket.id, ticket_number=ticket.ticket_number), status)

@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import (
     BaseModel,
@@ -43,6 +42,8 @@ from tickets.api.http import (
     ErrorFormat,
     build_resolver,
     caller,
+    document,
+    documented,
     error_headers,
     expected_versions,
     field_name,
@@ -501,21 +502,6 @@ def _included(
     return [*users.values(), *messages]
 
 
-def _json(payload: BaseModel, status: int = HTTPStatus.OK, version: int | None = None) -> Response[str]:
-    headers = {"ETag": f'"{version}"'} if version is not None else None
-    exclude = {"included"} if getattr(payload, "included", "") is None else None
-    return Response(
-        status_code=status,
-        content_type="application/json",
-        body=payload.model_dump_json(by_alias=True, exclude=exclude),
-        headers=headers,
-    )
-
-
-def _answer(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
-
-
 # Errors ------------------------------------------------------------------------------------------
 
 
@@ -586,10 +572,17 @@ class LaravelErrors(ErrorFormat):
 
 
 def _laravel(status: int, body: LaravelError) -> Response[str]:
-    exclude = {"errors"} if body.errors is None else None
-    return Response(
-        status_code=status, content_type="application/json", body=body.model_dump_json(exclude=exclude)
-    )
+    return document(body, status, omit={"errors"} if body.errors is None else None)
+
+
+def _json(
+    payload: TicketDocument | TicketListDocument | BaseModel,
+    status: int = HTTPStatus.OK,
+    version: int | None = None,
+) -> Response[str]:
+    """A Paymenter document; `included` only when something was included, as JSON:API writes it."""
+    omit = {"included"} if getattr(payload, "included", "") is None else None
+    return document(payload, status, version, omit=omit)
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -665,7 +658,7 @@ def _request_path() -> str:
     f"{BASE}/tickets",
     summary="List tickets (Paymenter)",
     tags=[TAG],
-    responses=_answer(TicketListDocument, "A JSON:API page, with links and meta"),
+    responses={200: documented(TicketListDocument, "A JSON:API page, with links and meta")},
 )
 def list_tickets(query: Annotated[PaymenterListQuery, Query()]) -> Response[str]:
     reject_unknown_query(app, PaymenterListQuery)
@@ -683,7 +676,7 @@ def list_tickets(query: Annotated[PaymenterListQuery, Query()]) -> Response[str]
     count = len(page.data)
     more = page.meta.next_cursor is not None and (total is None or offset + count < total)
     last = max(1, -(-total // query.per_page)) if total is not None else None
-    document = TicketListDocument(
+    page_document = TicketListDocument(
         data=[
             _with_relationships(ticket, ticket_messages)
             for ticket, ticket_messages in zip(page.data, messages, strict=True)
@@ -703,29 +696,29 @@ def list_tickets(query: Annotated[PaymenterListQuery, Query()]) -> Response[str]
             to=offset + count if count else None,
         ),
     )
-    return _json(document)
+    return _json(page_document)
 
 
 @app.get(
     f"{BASE}/tickets/<ticketId>",
     summary="Get a ticket (Paymenter)",
     tags=[TAG],
-    responses=_answer(TicketDocument, "The ticket, its relationships, and what include= asks for"),
+    responses={200: documented(TicketDocument, "The ticket, its relationships, and what include= asks for")},
 )
 def get_ticket(ticketId: TicketPath, query: Annotated[GetQuery, Query()]) -> Response[str]:
     reject_unknown_query(app, GetQuery)
     ticket, messages = ticket_service().get_ticket_with_all_messages(caller(app), ticketId)
-    document = TicketDocument(
+    ticket_document = TicketDocument(
         data=_with_relationships(ticket, messages), included=_included([(ticket, messages)], query.includes)
     )
-    return _json(document, version=ticket.version)
+    return _json(ticket_document, version=ticket.version)
 
 
 @app.post(
     f"{BASE}/tickets",
     summary="Create a ticket (Paymenter)",
     tags=[TAG],
-    responses=_answer(PlainTicketDocument, "Created: the ticket, without a message", 201),
+    responses={201: documented(PlainTicketDocument, "Created: the ticket, without a message")},
 )
 def create_ticket(request: Annotated[PaymenterCreate, Body(embed=False)]) -> Response[str]:
     native = _native(
@@ -752,7 +745,7 @@ def create_ticket(request: Annotated[PaymenterCreate, Body(embed=False)]) -> Res
     f"{BASE}/tickets/<ticketId>",
     summary="Update a ticket (Paymenter)",
     tags=[TAG],
-    responses=_answer(PlainTicketDocument, "The ticket"),
+    responses={200: documented(PlainTicketDocument, "The ticket")},
 )
 def update_ticket(
     ticketId: TicketPath, request: Annotated[PaymenterUpdate, Body(embed=False)]
@@ -798,7 +791,7 @@ def delete_ticket(ticketId: TicketPath) -> Response[str]:
     f"{BASE}/ticket-messages",
     summary="Add a message to a ticket (Paymenter)",
     tags=[TAG],
-    responses=_answer(MessageDocument, "Created: the message", 201),
+    responses={201: documented(MessageDocument, "Created: the message")},
 )
 def add_message(request: Annotated[PaymenterMessageCreate, Body(embed=False)]) -> Response[str]:
     who = caller(app)

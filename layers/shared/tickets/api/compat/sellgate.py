@@ -14,15 +14,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 from http import HTTPStatus
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from tickets.api.http import build_resolver, caller, expected_versions, reject_unknown_query, ticket_service
+from tickets.api.http import (
+    build_resolver,
+    caller,
+    document,
+    documented,
+    expected_versions,
+    reject_unknown_query,
+    ticket_service,
+)
 from tickets.logic import listing
 from tickets.models.domain import Message, TicketSummary
 from tickets.models.enums import Awaiting, Party, TicketStatus
@@ -169,22 +176,6 @@ class SellgateDocument(SellgateModel, Generic[DataT]):
     data: DataT
 
 
-def _document(
-    payload: BaseModel, status: HTTPStatus = HTTPStatus.OK, version: int | None = None
-) -> Response[str]:
-    headers = {"ETag": f'"{version}"'} if version is not None else None
-    return Response(
-        status_code=status,
-        content_type="application/json",
-        body=payload.model_dump_json(),
-        headers=headers,
-    )
-
-
-def _answer(model: Any, description: str) -> dict[int, OpenAPIResponse]:
-    return {200: {"description": description, "content": {"application/json": {"model": model}}}}
-
-
 TicketId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -192,7 +183,7 @@ TicketId = Annotated[str, Path(min_length=1, max_length=64)]
     f"{BASE}/tickets",
     summary="List tickets (Sellgate)",
     tags=[TAG],
-    responses=_answer(SellgateTicketList, "A page"),
+    responses={200: documented(SellgateTicketList, "A page")},
 )
 def list_tickets(query: Annotated[SellgateListQuery, Query()]) -> Response[str]:
     reject_unknown_query(app, SellgateListQuery)
@@ -205,7 +196,7 @@ def list_tickets(query: Annotated[SellgateListQuery, Query()]) -> Response[str]:
     stats = page.stats
     # The stats count every ticket, so the total is exact without counting.
     totals = {None: stats.total, SellgateStatus.OPEN: stats.open, SellgateStatus.CLOSED: stats.closed}
-    return _document(
+    return document(
         SellgateTicketList(
             data=[SellgateTicket.of(summary) for summary in page.data],
             stats=SellgateStats(
@@ -220,32 +211,29 @@ def list_tickets(query: Annotated[SellgateListQuery, Query()]) -> Response[str]:
     f"{BASE}/tickets/<ticketId>",
     summary="Get a ticket with its messages (Sellgate)",
     tags=[TAG],
-    responses=_answer(SellgateDocument[SellgateTicketWithMessages], "The ticket and all its messages"),
+    responses={
+        200: documented(SellgateDocument[SellgateTicketWithMessages], "The ticket and all its messages")
+    },
 )
 def get_ticket(ticketId: TicketId) -> Response[str]:
     ticket, messages = ticket_service().get_ticket_with_all_messages(caller(app), ticketId)
-    document = SellgateTicketWithMessages(
+    data = SellgateTicketWithMessages(
         **dict(SellgateTicket.of(ticket)), messages=[SellgateMessage.of(message) for message in messages]
     )
-    return _document(SellgateDocument[SellgateTicketWithMessages](data=document), version=ticket.version)
+    return document(SellgateDocument[SellgateTicketWithMessages](data=data), version=ticket.version)
 
 
 @app.post(
     f"{BASE}/tickets/<ticketId>",
     summary="Reply to a ticket as the seller (Sellgate)",
     tags=[TAG],
-    responses={
-        201: {
-            "description": "The reply",
-            "content": {"application/json": {"model": SellgateDocument[SellgateMessage]}},
-        }
-    },
+    responses={201: documented(SellgateDocument[SellgateMessage], "The reply")},
 )
 def reply_ticket(ticketId: TicketId, request: Annotated[SellgateReply, Body(embed=False)]) -> Response[str]:
     native = ReplyRequest(message=request.message)  # from an agent: the seller
     result = ticket_service().reply(caller(app), ticketId, native, expected_versions(app))
     metrics.add_metric(name="MessagesAdded", unit=MetricUnit.Count, value=1)
-    return _document(
+    return document(
         SellgateDocument[SellgateMessage](data=SellgateMessage.of(result.message)),
         HTTPStatus.CREATED,
         version=result.ticket.version,
@@ -256,7 +244,7 @@ def reply_ticket(ticketId: TicketId, request: Annotated[SellgateReply, Body(embe
     f"{BASE}/tickets/<ticketId>",
     summary="Close or reopen a ticket (Sellgate)",
     tags=[TAG],
-    responses=_answer(SellgateDocument[SellgateTicket], "The ticket"),
+    responses={200: documented(SellgateDocument[SellgateTicket], "The ticket")},
 )
 def update_ticket(
     ticketId: TicketId, request: Annotated[SellgateStatusUpdate, Body(embed=False)]
@@ -266,4 +254,4 @@ def update_ticket(
     ticket = ticket_service().update(
         caller(app), ticketId, UpdateTicketRequest(status=status), expected_versions(app)
     )
-    return _document(SellgateDocument[SellgateTicket](data=SellgateTicket.of(ticket)), version=ticket.version)
+    return document(SellgateDocument[SellgateTicket](data=SellgateTicket.of(ticket)), version=ticket.version)
