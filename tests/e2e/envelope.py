@@ -56,10 +56,30 @@ def envelope_problems(status: int, body: Any) -> list[str]:
     return problems
 
 
-# JTL SCX's route answers in its document's errorList; API Gateway's own errors (401, 429) and the 405s
-# of MethodNotAllowedFunction stay the envelope there too.
+# JTL SCX's route answers in its document's errorList, Paymenter's in Laravel's format; API Gateway's
+# own errors (401, 429) and the 405s of MethodNotAllowedFunction stay the envelope there too.
 ERROR_LIST_PATH_PREFIX = "/compat/jtl/"
-ENVELOPE_STATUSES_ON_ERROR_LIST_ROUTES = frozenset({401, 405, 429})
+LARAVEL_PATH_PREFIX = "/compat/paymenter/"
+ENVELOPE_STATUSES_ON_OWN_FORMAT_ROUTES = frozenset({401, 405, 429})
+
+
+def laravel_problems(status: int, body: Any) -> list[str]:
+    """What is wrong with a 4xx body as Laravel's error (nothing: an empty list): {message}, and for
+    invalid input (422) {message, errors: {field: [text, ...]}}."""
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str) or not body["message"]:
+        return [f"no message: {body!r}"]
+    if status != 422:
+        return [] if set(body) == {"message"} else [f"not {{message}}: {body!r}"]
+    errors = body.get("errors")
+    if set(body) != {"message", "errors"} or not isinstance(errors, dict) or not errors:
+        return [f"a 422 without errors: {body!r}"]
+    return [
+        f"errors.{field}"
+        for field, texts in errors.items()
+        if not isinstance(texts, list)
+        or not texts
+        or not all(isinstance(text, str) and text for text in texts)
+    ]
 
 
 def error_list_problems(status: int, body: Any) -> list[str]:

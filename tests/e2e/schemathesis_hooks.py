@@ -9,7 +9,7 @@ SCHEMATHESIS_HOOKS naming this module and FUZZ_TARGETS the real ids of the fuzze
 - A page number is kept within the first MAX_NUMBERED_TICKETS tickets at the case's page size (a rule
   across two parameters, which JSON Schema cannot state): schema-valid requests ask for pages there.
 - Every 4xx is the error envelope, with a known code (`error_envelope`); on JTL SCX's route its
-  document's errorList, but for API Gateway's own errors and the 405s.
+  document's errorList, on Paymenter's Laravel's errors, but for API Gateway's own errors and the 405s.
 - Where MiniStack differs from AWS: it leaves `$context.requestTime` unfilled in API Gateway's own
   error bodies, so those are held to the document with the time AWS would have put there."""
 
@@ -26,18 +26,23 @@ import schemathesis
 from schemathesis import Response, checks
 
 from tests.e2e.envelope import (
-    ENVELOPE_STATUSES_ON_ERROR_LIST_ROUTES,
+    ENVELOPE_STATUSES_ON_OWN_FORMAT_ROUTES,
     ERROR_LIST_PATH_PREFIX,
+    LARAVEL_PATH_PREFIX,
     UNFILLED_REQUEST_TIME,
     envelope_problems,
     error_list_problems,
+    laravel_problems,
 )
 from tickets.logic.listing import MAX_NUMBERED_TICKETS
 
 TARGETS: dict[str, Any] = json.loads(os.environ.get("FUZZ_TARGETS", "{}"))
 _CHANCE = random.Random(int(os.environ.get("FUZZ_SEED", "20261201")))
 _CURSORS = ("cursor", "messagesCursor")
+# The page size a dialect's page number counts in when the query gives none (Sellgate's, Paymenter's).
+DEFAULT_PAGE_SIZES = {"/compat/paymenter/": 15}
 DEFAULT_PAGE_SIZE = 25
+_OWN_FORMATS = {ERROR_LIST_PATH_PREFIX: error_list_problems, LARAVEL_PATH_PREFIX: laravel_problems}
 
 
 @schemathesis.hook
@@ -49,8 +54,9 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
         # A generated key comes back in later examples (409 IDEMPOTENCY_KEY_REUSED): often, a fresh one.
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
     body = case.body
-    if isinstance(body, dict) and "customerExternalId" in body and _CHANCE.random() < 0.5:
-        body["customerExternalId"] = _CHANCE.choice(TARGETS.get("customers", ["user_42"]))
+    for name in ("customerExternalId", "user_id"):  # user_id: Paymenter's customer
+        if isinstance(body, dict) and name in body and _CHANCE.random() < 0.5:
+            body[name] = _CHANCE.choice(TARGETS.get("customers", ["user_42"]))
     if isinstance(body, dict) and "sellerId" in body and _CHANCE.random() < 0.5:
         body["sellerId"] = _CHANCE.choice(TARGETS.get("sellers", ["4712"]))
     positive = case.meta is not None and case.meta.generation.mode.is_positive
@@ -58,8 +64,18 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
         for name in _CURSORS:
             case.query.pop(name, None)
         if isinstance(case.query.get("page"), int):
-            deepest = MAX_NUMBERED_TICKETS // int(case.query.get("limit", DEFAULT_PAGE_SIZE))
+            deepest = MAX_NUMBERED_TICKETS // _page_size(case)
             case.query["page"] = min(case.query["page"], deepest)
+
+
+def _page_size(case: Any) -> int:
+    given = case.query.get("limit", case.query.get("per_page"))
+    if given is not None:
+        return int(given)
+    path = str(case.path)
+    return next(
+        (size for prefix, size in DEFAULT_PAGE_SIZES.items() if path.startswith(prefix)), DEFAULT_PAGE_SIZE
+    )
 
 
 @schemathesis.check
@@ -71,11 +87,13 @@ def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
         body = json.loads(response.content)
     except ValueError:
         body = response.content.decode(errors="replace")
-    own_format = str(case.path).startswith(ERROR_LIST_PATH_PREFIX)
-    if own_format and response.status_code not in ENVELOPE_STATUSES_ON_ERROR_LIST_ROUTES:
-        problems = error_list_problems(response.status_code, body)
-    else:
-        problems = envelope_problems(response.status_code, body)
+    path = str(case.path)
+    own_format = next(
+        (check for prefix, check in _OWN_FORMATS.items() if path.startswith(prefix)), envelope_problems
+    )
+    if response.status_code in ENVELOPE_STATUSES_ON_OWN_FORMAT_ROUTES:
+        own_format = envelope_problems
+    problems = own_format(response.status_code, body)
     if problems:
         raise AssertionError(f"Not the route's error body: {problems}\n{body}")
     return None
