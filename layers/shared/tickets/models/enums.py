@@ -64,10 +64,18 @@ class Role(StrEnum):
 
 
 class SortOrder(StrEnum):
+    """The order of a ticket list, `-` for descending. `priority` goes LOW, MEDIUM, HIGH, URGENT,
+    CRITICAL and `status` OPEN, IN_PROGRESS, WAITING_ON_CUSTOMER, ON_HOLD, CLOSED (the orders of
+    Priority and TicketStatus); tickets of one priority or status by createdAt, in the same direction."""
+
     CREATED_ASC = "createdAt"
     CREATED_DESC = "-createdAt"
     UPDATED_ASC = "updatedAt"
     UPDATED_DESC = "-updatedAt"
+    PRIORITY_ASC = "priority"
+    PRIORITY_DESC = "-priority"
+    STATUS_ASC = "status"
+    STATUS_DESC = "-status"
 
     @property
     def by_updated(self) -> bool:
@@ -75,4 +83,4 @@ class SortOrder(StrEnum):
 
     @property
     def ascending(self) -> bool:
-        return self in (SortOrder.CREATED_ASC, SortOrder.UPDATED_ASC)
+        return not self.value.startswith("-")
