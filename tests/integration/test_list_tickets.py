@@ -551,6 +551,203 @@ def test_updated_since_combines_with_a_status_filter(api: Api, since_desk: tuple
     assert [ticket["id"] for ticket in response.data] == [desk.by_name["b"], desk.by_name["a"]]
 
 
+# Sorted by priority and by status ------------------------------------------------------------------
+
+STATUS_RANKS = ["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD", "CLOSED"]
+RANKED_SORTS = ["priority", "-priority", "status", "-status"]
+# name: (priority, final status, customer), in the order the tickets are created.
+RANKED: dict[str, tuple[str, str, str]] = {
+    "r0": ("LOW", "OPEN", "user_42"),
+    "r1": ("HIGH", "CLOSED", "user_7"),
+    "r2": ("CRITICAL", "OPEN", "user_42"),
+    "r3": ("HIGH", "OPEN", "user_7"),
+    "r4": ("MEDIUM", "ON_HOLD", "user_42"),
+    "r5": ("LOW", "WAITING_ON_CUSTOMER", "user_42"),
+    "r6": ("HIGH", "IN_PROGRESS", "user_7"),
+    "r7": ("URGENT", "OPEN", "user_42"),
+    "r8": ("HIGH", "WAITING_ON_CUSTOMER", "user_42"),
+    "r9": ("LOW", "CLOSED", "user_7"),
+    "r10": ("CRITICAL", "IN_PROGRESS", "user_42"),
+    "r11": ("MEDIUM", "OPEN", "user_7"),
+}
+
+
+@pytest.fixture
+def ranked_desk(api: Api, seed: Seeder) -> Desk:
+    """The twelve tickets of RANKED: every priority (four HIGH ones, created apart) and every status
+    (IN_PROGRESS by assigning agent_n1, WAITING_ON_CUSTOMER by an agent's reply), interleaved in time."""
+    seed.customer("acme", "user_7", email="jane@acme.com", name="Jane Roe")
+    desk = Desk(api)
+    for name, (priority, _, customer) in RANKED.items():
+        desk.create(name, customer=customer, priority=priority)
+    for name, (_, status, _) in RANKED.items():
+        ticket_id = desk.by_name[name]
+        if status == "IN_PROGRESS":
+            assert desk.update(ticket_id, assignedAgentId="agent_n1")["status"] == status
+        elif status == "WAITING_ON_CUSTOMER":
+            assert desk.reply(ticket_id)["status"] == status
+        elif status != "OPEN":
+            desk.update(ticket_id, status=status)
+    return desk
+
+
+def ranked_order(desk: Desk, sort: str) -> list[str]:
+    """The names in the order a priority or status sort promises, from RANKED: by the rank of the
+    field (LOW..CRITICAL, OPEN..CLOSED), then by creation, both in the sort's direction."""
+    by_priority = sort.lstrip("-") == "priority"
+    ranks = PRIORITIES if by_priority else STATUS_RANKS
+
+    def key(name: str) -> tuple[int, int]:
+        priority, status, _ = RANKED[name]
+        return ranks.index(priority if by_priority else status), list(RANKED).index(name)
+
+    return sorted(RANKED, key=key, reverse=sort.startswith("-"))
+
+
+@pytest.mark.parametrize("sort", RANKED_SORTS)
+def test_sort_by_priority_or_status_pages_by_rank_then_creation_in_the_sort_direction(
+    api: Api, ranked_desk: Desk, sort: str
+) -> None:
+    # Given twelve tickets of every priority and status, created interleaved
+    # When every page of 3 is read with the sort, following nextCursor until it is null
+    ids, pages = page_through(api, 3, sort=sort)
+
+    # Then the tickets come by rank, and by creation within a rank, both in the sort's direction, over
+    # four full pages and no empty one after them
+    assert ranked_desk.names(ids) == ranked_order(ranked_desk, sort)
+    assert [page.json["meta"]["count"] for page in pages] == [3, 3, 3, 3]
+    field_name = sort.lstrip("-")
+    ranks = PRIORITIES if field_name == "priority" else STATUS_RANKS
+    shown = [ranks.index(ticket[field_name]) for page in pages for ticket in page.data]
+    assert shown == sorted(shown, reverse=sort.startswith("-"))
+
+
+@pytest.mark.parametrize(
+    ("sort", "names"),
+    [("-priority", ["r8", "r6", "r3", "r1"]), ("priority", ["r1", "r3", "r6", "r8"])],
+)
+def test_tickets_of_the_same_priority_follow_their_creation_in_the_sort_direction(
+    api: Api, ranked_desk: Desk, sort: str, names: list[str]
+) -> None:
+    # Given four HIGH tickets created apart, among others
+    # When the list is sorted by priority, two tickets a page
+    ids, _ = page_through(api, 2, sort=sort)
+
+    # Then the HIGH ones come together: newest first for -priority, oldest first for priority
+    listed = ranked_desk.names(ids)
+    first = listed.index(names[0])
+    assert listed[first : first + len(names)] == names
+    # And their createdAt says so
+    created = [ticket["createdAt"] for ticket in _ok(api.list(sort=sort, priority="HIGH")).data]
+    assert created == sorted(created, reverse=sort.startswith("-"))
+
+
+RANKED_WITH_FILTERS: dict[str, tuple[Query, list[str]]] = {
+    "-priority, status OPEN": ({"sort": "-priority", "status": "OPEN"}, ["r2", "r7", "r3", "r11", "r0"]),
+    "-priority, two priorities": (
+        {"sort": "-priority", "priority": "HIGH,URGENT"},
+        ["r7", "r8", "r6", "r3", "r1"],
+    ),
+    "priority, two priorities and a status": (
+        {"sort": "priority", "priority": ["CRITICAL", "LOW"], "status": "OPEN"},
+        ["r0", "r2"],
+    ),
+    "status, a customer": (
+        {"sort": "status", "customerExternalId": "user_7"},
+        ["r3", "r11", "r6", "r1", "r9"],
+    ),
+    "-status, two statuses": (
+        {"sort": "-status", "status": "OPEN,CLOSED"},
+        ["r9", "r1", "r11", "r7", "r3", "r2", "r0"],
+    ),
+    "-priority, the queue": ({"sort": "-priority", "unassigned": "true"}, ["r2", "r7", "r3", "r11", "r0"]),
+    "status, an agent": ({"sort": "status", "assignedAgentId": "agent_n1"}, ["r6", "r10"]),
+    "-status, awaiting the customer and a priority": (
+        {"sort": "-status", "awaiting": "CUSTOMER", "priority": "LOW"},
+        ["r5"],
+    ),
+}
+
+
+def test_sort_by_priority_or_status_combines_with_every_other_filter(api: Api, ranked_desk: Desk) -> None:
+    # Given twelve tickets of every priority and status
+    # When the list is sorted by priority or status with other filters, two tickets a page
+    problems = {}
+    for case, (query, names) in RANKED_WITH_FILTERS.items():
+        ids, pages = page_through(api, 2, **query)
+        # Then exactly the matching tickets come back, each once, in the sort's order
+        if ranked_desk.names(ids) != names:
+            problems[case] = f"got {ranked_desk.names(ids)}, expected {names}"
+        if pages[-1].json["stats"]["total"] != len(RANKED):
+            problems[case + " stats"] = "stats do not cover the whole desk"
+    assert problems == {}
+
+
+@pytest.mark.parametrize(
+    ("sort", "names"),
+    [
+        ("-priority", ["b", "f", "a"]),
+        ("priority", ["a", "f", "b"]),
+        ("status", ["a", "b", "f"]),
+        ("-status", ["f", "b", "a"]),
+    ],
+)
+def test_updated_since_combines_with_the_sort_by_priority_or_status(
+    api: Api, since_desk: tuple[Desk, str], sort: str, names: list[str]
+) -> None:
+    # Given tickets changed before, exactly at, and after an instant: b became HIGH, a became LOW, f is
+    # MEDIUM, all of them OPEN
+    desk, cutoff = since_desk
+
+    # When the changes since that instant are listed by priority or status, one ticket a page
+    ids, pages = page_through(api, 1, updatedSince=cutoff, sort=sort)
+
+    # Then only those three come back, by priority (by creation within OPEN), in the sort's direction
+    assert desk.names(ids) == names
+    assert len(pages) == 3
+
+
+@pytest.fixture
+def first_priority_page(ranked_desk: Desk, api: Api) -> str:
+    """The nextCursor of the first page of sort=-priority, limit 2."""
+    cursor = _ok(api.list(sort="-priority", limit="2")).json["meta"]["nextCursor"]
+    assert cursor
+    return cursor  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": "priority"},
+        {"sort": "-status"},
+        {"sort": "status"},
+        {},
+        {"sort": "-createdAt"},
+        {"sort": "-priority", "status": "OPEN"},
+    ],
+)
+def test_a_priority_sort_cursor_is_rejected_with_another_sort_or_filter(
+    api: Api, first_priority_page: str, query: dict[str, str]
+) -> None:
+    # Given the cursor of a sort=-priority page
+    # When it is sent with another sort, no sort, or the same sort with a filter
+    response = api.list(**query, limit="2", cursor=first_priority_page)
+
+    # Then it is a 400 naming cursor
+    _bad_request(response, "cursor")
+
+
+def test_a_priority_sort_cursor_continues_with_the_same_sort(
+    api: Api, ranked_desk: Desk, first_priority_page: str
+) -> None:
+    # Given the cursor of the first page of sort=-priority, limit 2 (r2 and r10, the CRITICAL ones)
+    # When it is sent back with the same sort and a larger page
+    response = _ok(api.list(sort="-priority", limit="3", cursor=first_priority_page))
+
+    # Then the next page starts at the URGENT ticket and goes on with the HIGH ones, newest first
+    assert ranked_desk.names([ticket["id"] for ticket in response.data]) == ["r7", "r8", "r6"]
+
+
 # Validation ----------------------------------------------------------------------------------------
 
 
@@ -588,7 +785,9 @@ def test_limit_out_of_range_or_not_a_number_is_rejected(api: Api, limit: str) ->
         ({"status": "PENDING"}, "status"),
         ({"status": "OPEN,DONE"}, "status"),
         ({"priority": "HIGHEST"}, "priority"),
-        ({"sort": "priority"}, "sort"),
+        ({"sort": "department"}, "sort"),
+        ({"sort": "PRIORITY"}, "sort"),
+        ({"sort": "+status"}, "sort"),
         ({"awaiting": "SOMEONE"}, "awaiting"),
         ({"tag": "not-a-uuid"}, "tag"),
         ({"updatedSince": "yesterday"}, "updatedSince"),
@@ -871,6 +1070,48 @@ def test_a_single_filter_page_reads_at_most_limit_plus_one_entries_and_the_stats
             if sum(calls.list_reads()) > 10 + 1:
                 found.append(f"{label}: {sum(calls.list_reads())} list entries read")
             if len(calls.stats_reads()) != 1 or sum(calls.stats_reads()) > 10:
+                found.append(f"{label}: stats reads {calls.stats_reads()}")
+        problems[str(query)] = found
+    assert {case: found for case, found in problems.items() if found} == {}
+
+
+# Sorted by a rank, alone or with a filter: (query, tickets on the first page of 10, lists in the sort).
+RANKED_COST_QUERIES: list[tuple[Query, int]] = [
+    ({"sort": "-priority"}, 10),  # CRITICAL and URGENT are empty, HIGH holds 2, MEDIUM none, then LOW
+    ({"sort": "priority"}, 10),
+    ({"sort": "-status"}, 10),  # CLOSED holds 3, then the OPEN ones
+    ({"sort": "status", "priority": "HIGH"}, 2),
+    ({"sort": "-priority", "status": "CLOSED"}, 3),
+]
+
+
+def test_a_page_sorted_by_priority_or_status_reads_each_rank_at_most_once(api: Api, sixty: Desk) -> None:
+    # Given 60 tickets: 3 closed, 2 HIGH, the rest LOW (so most ranks are empty)
+    problems: dict[str, list[str]] = {}
+    for query, expected_count in RANKED_COST_QUERIES:
+        # When the first page of 10 is read, and the one after it
+        with counted_dynamodb_calls() as first:
+            page = _ok(api.list(**query, limit="10"))
+        measured = [("page 1", first)]
+        if page.json["meta"]["nextCursor"]:
+            with counted_dynamodb_calls() as second:
+                _ok(api.list(**query, limit="10", cursor=page.json["meta"]["nextCursor"]))
+            measured.append(("page 2", second))
+
+        # Then a page steps over the empty ranks with one Query each: without another filter at most
+        # one Query per rank and limit + 1 entries read; with one, at most 10 x (limit + 1) entries; and
+        # one read of the stats either way
+        filtered = len(query) > 1
+        found = []
+        if page.json["meta"]["count"] != expected_count:
+            found.append(f"count {page.json['meta']['count']} != {expected_count}")
+        for label, calls in measured:
+            entries = sum(calls.list_reads())
+            if set(calls.operations) != {"Query"} or (not filtered and len(calls.list_reads()) > 5):
+                found.append(f"{label}: calls {calls.operations}")
+            if entries > (10 * 11 if filtered else 10 + 1):
+                found.append(f"{label}: {entries} list entries read")
+            if len(calls.stats_reads()) != 1:
                 found.append(f"{label}: stats reads {calls.stats_reads()}")
         problems[str(query)] = found
     assert {case: found for case, found in problems.items() if found} == {}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tickets.ids import format_timestamp
 from tickets.keys import ListDimension, ListMembership
 from tickets.logic.workflow import UNASSIGNED_QUEUE
-from tickets.models.enums import TicketStatus
+from tickets.models.enums import Priority, SortOrder, TicketStatus
 from tickets.models.requests import ListTicketsQuery
 from tickets.store.repository import Condition, ListEntry, ListRead
 
@@ -35,40 +36,68 @@ def page_offset(page: int, page_size: int) -> int:
 
 @dataclass(frozen=True)
 class ListPlan:
-    """Lists to read (one per value of the leading filter, merged in order) and filters on the rest."""
+    """Lists to read and filters on the rest. The lists are one per value of the leading filter, merged
+    in order; or, `in_turn`, the ranks of a priority or status sort, read one after another."""
 
     memberships: list[ListMembership]
     conditions: list[Condition]
     updated_since: str | None
+    in_turn: bool = False
+
+
+# The sorts that go by a rank: the dimension whose lists are the ranks, and the ranks lowest first.
+_RANKS: dict[SortOrder, tuple[ListDimension, list[str]]] = {
+    SortOrder.PRIORITY_ASC: (ListDimension.PRIORITY, list(Priority)),
+    SortOrder.PRIORITY_DESC: (ListDimension.PRIORITY, list(Priority)),
+    SortOrder.STATUS_ASC: (ListDimension.STATUS, list(TicketStatus)),
+    SortOrder.STATUS_DESC: (ListDimension.STATUS, list(TicketStatus)),
+}
 
 
 def plan_list(query: ListTicketsQuery) -> ListPlan:
     """Lead with the most selective filter (a customer, an agent, a tag...) and read its lists; every
-    other filter becomes a condition on the entries. With one filter a page reads limit + 1 entries."""
-    leads: list[tuple[ListDimension, list[str]]] = []
-    conditions: list[Condition] = []
-    if query.customer_external_id:
-        leads.append((ListDimension.CUSTOMER, [query.customer_external_id]))
-    if query.assigned_agent_id:
-        leads.append((ListDimension.AGENT, [query.assigned_agent_id]))
-    if query.tag:
-        leads.append((ListDimension.TAG, [query.tag]))
-    if query.unassigned:
-        leads.append((ListDimension.UNASSIGNED, [UNASSIGNED_QUEUE.value]))
-    if query.awaiting:
-        leads.append((ListDimension.AWAITING, [query.awaiting]))
-    if query.status:
-        leads.append((ListDimension.STATUS, list(query.status)))
-    if query.priority:
-        leads.append((ListDimension.PRIORITY, list(query.priority)))
-    if not leads:
-        leads.append((ListDimension.ALL, ["ALL"]))
-    lead_dimension, lead_values = leads[0]
-    for dimension, values in leads[1:]:
-        conditions.extend(_conditions(dimension, values))
+    other filter becomes a condition on the entries. With one filter a page reads limit + 1 entries.
+
+    A priority or status sort leads with its own lists instead, one per rank in the sort's direction
+    (only the ranks its filter asks for, when there is one), since each list is in createdAt order: read
+    one after another they are in the sort's order. Every other filter is then a condition."""
+    filters = _filters(query)
     since = format_timestamp(query.updated_since) if query.updated_since else None
+    ranked = _RANKS.get(query.sort)
+    if ranked is not None:
+        dimension, ranks = ranked
+        asked = dict(filters).get(dimension)
+        values = [rank for rank in ranks if asked is None or rank in asked]
+        if not query.sort.ascending:
+            values.reverse()
+        others = [(other, wanted) for other, wanted in filters if other != dimension]
+        conditions = [condition for other, wanted in others for condition in _conditions(other, wanted)]
+        memberships = [ListMembership(dimension, value) for value in values]
+        return ListPlan(memberships, conditions, since, in_turn=True)
+    lead_dimension, lead_values = filters[0] if filters else (ListDimension.ALL, ["ALL"])
+    conditions = [condition for other, wanted in filters[1:] for condition in _conditions(other, wanted)]
     memberships = [ListMembership(lead_dimension, value) for value in lead_values]
     return ListPlan(memberships, conditions, since)
+
+
+def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
+    """The query's filters that have lists, most selective first."""
+    filters: list[tuple[ListDimension, list[str]]] = []
+    if query.customer_external_id:
+        filters.append((ListDimension.CUSTOMER, [query.customer_external_id]))
+    if query.assigned_agent_id:
+        filters.append((ListDimension.AGENT, [query.assigned_agent_id]))
+    if query.tag:
+        filters.append((ListDimension.TAG, [query.tag]))
+    if query.unassigned:
+        filters.append((ListDimension.UNASSIGNED, [UNASSIGNED_QUEUE.value]))
+    if query.awaiting:
+        filters.append((ListDimension.AWAITING, [query.awaiting]))
+    if query.status:
+        filters.append((ListDimension.STATUS, list(query.status)))
+    if query.priority:
+        filters.append((ListDimension.PRIORITY, list(query.priority)))
+    return filters
 
 
 def _conditions(dimension: ListDimension, values: list[str]) -> list[Condition]:
@@ -96,15 +125,22 @@ def query_scope(query: ListTicketsQuery) -> str:
     return "list:" + hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
+# Where a page resumes in one list: after this key, DONE, or None (from the list's start).
+Position = dict[str, str] | str | None
+# Reads one list from a position (None: its start) until `wanted` entries match the plan's conditions,
+# the list ends, or `max_examined` entries were read: (membership, start, wanted, max_examined).
+ListReader = Callable[[ListMembership, dict[str, str] | None, int, int], ListRead]
+
+
 @dataclass(frozen=True)
 class MergedPage:
     entries: list[ListEntry]
-    positions: list[dict[str, str] | str | None] | None  # per list: resume position, DONE; None: no more
+    positions: list[Position] | None  # per list: resume position, DONE; None: no more
 
 
 def merge_pages(
     reads: list[ListRead | None],
-    previous: list[dict[str, str] | str | None],
+    previous: list[Position],
     limit: int,
     ascending: bool,
 ) -> MergedPage:
@@ -127,7 +163,7 @@ def merge_pages(
         if bound is not None and (entry.sort_value > bound if ascending else entry.sort_value < bound):
             break
         taken.append((entry, index))
-    positions: list[dict[str, str] | str | None] = []
+    positions: list[Position] = []
     for index, read in enumerate(reads):
         if read is None:
             positions.append(previous[index])
@@ -139,3 +175,39 @@ def merge_pages(
             positions.append(read.resume_at if read.resume_at else DONE)
     more = any(position != DONE for position in positions)
     return MergedPage([entry for entry, _ in taken], positions if more else None)
+
+
+def read_in_turn(
+    read: ListReader,
+    memberships: list[ListMembership],
+    previous: list[Position],
+    limit: int,
+    max_examined: int,
+) -> MergedPage:
+    """One page of lists read one after another (the ranks of a priority or status sort): a list is
+    only read once those before it are done, so the cursor's positions are DONE up to the list being
+    read, where it stopped in that one, and None after it.
+
+    The page reads on until one entry past `limit` matches, stepping into the next lists when one ends,
+    so a page that ends with the last match has no cursor; it stops early, resumable, once
+    `max_examined` entries were read in all. Each list is read at most once a page: without conditions
+    that is one Query per list it reaches, limit + 1 entries in all."""
+    positions = list(previous)
+    taken: list[ListEntry] = []
+    budget = max_examined
+    for index, (membership, position) in enumerate(zip(memberships, previous, strict=True)):
+        if position == DONE:
+            continue
+        room = limit - len(taken)
+        start = position if isinstance(position, dict) else None
+        found = read(membership, start, room + 1, budget)
+        budget -= found.items_examined
+        taken.extend(found.entries[:room])
+        if len(found.entries) > room:  # the page is full, and this list holds the next match
+            positions[index] = found.entries[room - 1].position if room else position
+            return MergedPage(taken, positions)
+        positions[index] = found.resume_at or DONE
+        if found.resume_at is not None or budget <= 0:  # the budget ran out, inside this list or with it
+            break
+    more = any(position != DONE for position in positions)
+    return MergedPage(taken, positions if more else None)

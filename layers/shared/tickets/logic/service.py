@@ -22,6 +22,7 @@ from tickets.errors import (
     Unauthorized,
 )
 from tickets.ids import is_ulid, new_ulid, utc_now
+from tickets.keys import ListMembership
 from tickets.logic import access, listing, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
@@ -230,24 +231,28 @@ class TicketService:
     def _read_page(
         self, tenant_id: str, query: ListTicketsQuery, plan: listing.ListPlan, previous: list[Any], limit: int
     ) -> listing.MergedPage:
-        reads: list[ListRead | None] = []
-        for membership, position in zip(plan.memberships, previous, strict=True):
-            if position == listing.DONE:
-                reads.append(None)
-                continue
-            reads.append(
-                self._repository.read_list(
-                    tenant_id,
-                    membership,
-                    by_updated=query.sort.by_updated,
-                    ascending=query.sort.ascending,
-                    updated_since=plan.updated_since,
-                    conditions=plan.conditions,
-                    start=position,
-                    wanted=limit + 1,
-                    max_examined=listing.EXAMINE_FACTOR * (limit + 1),
-                )
+        def read(
+            membership: ListMembership, start: dict[str, str] | None, wanted: int, at_most: int
+        ) -> ListRead:
+            return self._repository.read_list(
+                tenant_id,
+                membership,
+                by_updated=query.sort.by_updated,
+                ascending=query.sort.ascending,
+                updated_since=plan.updated_since,
+                conditions=plan.conditions,
+                start=start,
+                wanted=wanted,
+                max_examined=at_most,
             )
+
+        most = listing.EXAMINE_FACTOR * (limit + 1)
+        if plan.in_turn:
+            return listing.read_in_turn(read, plan.memberships, previous, limit, most)
+        reads = [
+            None if position == listing.DONE else read(membership, position, limit + 1, most)
+            for membership, position in zip(plan.memberships, previous, strict=True)
+        ]
         return listing.merge_pages(reads, previous, limit, query.sort.ascending)
 
     def _ticket_page(

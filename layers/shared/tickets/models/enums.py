@@ -64,8 +64,9 @@ class Role(StrEnum):
 
 
 class SortOrder(StrEnum):
-    """`-` for descending. Priority and status go by the rank their enum lists them in (LOW first,
-    OPEN first), then by createdAt in the same direction."""
+    """The order of a ticket list, `-` for descending. `priority` goes LOW, MEDIUM, HIGH, URGENT,
+    CRITICAL and `status` OPEN, IN_PROGRESS, WAITING_ON_CUSTOMER, ON_HOLD, CLOSED (the orders of
+    Priority and TicketStatus); tickets of one priority or status by createdAt, in the same direction."""
 
     CREATED_ASC = "createdAt"
     CREATED_DESC = "-createdAt"
