@@ -130,8 +130,14 @@ def test_the_documents_lists_and_filters(stack: Stack, ticket: dict[str, Any]) -
     assert set(document["links"]) == PAYMENTER_LINKS and set(document["meta"]) == PAYMENTER_META
     meta = document["meta"]
     assert (meta["current_page"], meta["per_page"], meta["from"]) == (1, 15, 1)
-    assert meta["path"].endswith("/compat/paymenter/api/v1/admin/tickets")
+    assert meta["path"] == f"{stack.api_url}/compat/paymenter/api/v1/admin/tickets"
     assert document["links"]["first"] == f"{meta['path']}?page=1" and document["links"]["prev"] is None
+    # And its links lead where they say: the first page is this one
+    followed = requests.get(
+        document["links"]["first"], headers={"Authorization": f"Bearer {stack.api_key}"}, timeout=30
+    )
+    assert followed.status_code == 200, followed.text
+    assert [item["id"] for item in followed.json()["data"]] == [item["id"] for item in document["data"]]
     ids = [int(item["id"]) for item in document["data"]]
     assert ids == sorted(ids) and len(ids) <= 15
     for item in document["data"]:

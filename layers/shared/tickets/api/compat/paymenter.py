@@ -645,13 +645,19 @@ def _page_url(path: str, page: int) -> str:
 
 
 def _request_path() -> str:
-    """The URL the client called, without its query: the base of the links."""
+    """The URL the client called, without its query: the base of the links. API Gateway gives the
+    host and the path with its stage (or a custom domain's base path). The local emulator serves
+    plain HTTP on a loopback host under /_aws/execute-api/{apiId}, which its events do not say."""
     event = app.current_event
     headers = {name.lower(): value for name, value in (event.headers or {}).items()}
-    scheme = headers.get("x-forwarded-proto", "https")
     host = headers.get("host", "localhost")
     path = event.request_context.path or event.path
-    return f"{scheme}://{host}{path}"
+    if host.split(":")[0] in _LOOPBACK_HOSTS and "x-forwarded-proto" not in headers:
+        return f"http://{host}/_aws/execute-api/{event.request_context.api_id}{path}"
+    return f"{headers.get('x-forwarded-proto', 'https')}://{host}{path}"
+
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 
 @app.get(
