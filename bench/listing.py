@@ -276,7 +276,8 @@ def report(
                 f"≤ {2 * LIMIT}",
                 "; ".join(misses),
                 False,
-                "one Query of limit + 1 per value; combined filters read up to 10 x (limit + 1)",
+                "one Query of limit + 1 per value; combined filters, department and hasAgentReply "
+                "read up to 10 x (limit + 1)",
             )
         )
     multi_trips = [
@@ -290,7 +291,8 @@ def report(
                 "; ".join(multi_trips),
                 False,
                 "a Query per value, plus stats; combined filters page through the lead list "
-                "(Limit = limit + 1 examined per Query) until a page is full",
+                "(Limit = limit + 1 examined per Query) until a page is full; sorts by priority or "
+                "status a Query per rank reached",
             )
         )
     _report_numbered(section, numbered, large)
@@ -348,6 +350,8 @@ def _api_made_tickets(api: Api, count: int) -> list[str]:
         }
         if index % 3 == 0:
             body["tagIds"] = [seeding.HOT_TAG]
+        if index % 2 == 0:
+            body["department"] = seeding.HOT_DEPARTMENT
         if index % 4 == 0:
             body["externalId"] = f"order-{index}"
         response = api.create(body)

@@ -73,7 +73,8 @@ def _measure(
 
 def list_queries() -> list[tuple[str, dict[str, str]]]:
     """Every filter kind of GET /v1/tickets (models/requests.py ListTicketsQuery, logic/listing.py),
-    one value each, then the forms that read more than one list or filter entries."""
+    one value each, then the forms that read more than one list or filter entries (listing.SINGLE_KINDS
+    counts the first)."""
     return [
         ("no filter (-createdAt)", {}),
         ("status", {"status": "OPEN"}),
@@ -88,6 +89,10 @@ def list_queries() -> list[tuple[str, dict[str, str]]]:
         ("sort createdAt", {"sort": "createdAt"}),
         ("status, two values", {"status": "OPEN,IN_PROGRESS"}),
         ("status + priority", {"status": "OPEN", "priority": "HIGH"}),
+        ("sort -priority (a list per priority, in turn)", {"sort": "-priority"}),
+        ("sort status (a list per status, in turn)", {"sort": "status"}),
+        ("department (checked on the entries)", {"department": seeding.HOT_DEPARTMENT}),
+        ("hasAgentReply (checked on the entries)", {"hasAgentReply": "false"}),
     ]
 
 

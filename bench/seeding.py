@@ -40,6 +40,9 @@ EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 HOT_CUSTOMER = "user_42"
 HOT_AGENT = "agent_01"
 HOT_TAG = "5f0c7c1e-8f7a-4d0b-9a51-0d3f6a1b2c3d"
+# A ticket's department goes by its index (not the generator, so the other fields stay as they were).
+DEPARTMENTS = ["Payments", "Shipping", "Returns", None]
+HOT_DEPARTMENT = "Payments"
 AGENTS = [f"agent_{n:02d}" for n in range(1, 11)]
 TAGS = [HOT_TAG] + [f"{n:08x}-0000-4000-8000-{n:012x}" for n in range(1, 20)]
 
@@ -119,6 +122,7 @@ def tickets(
             description="Payment attempt failed with CARD_DECLINED. Customer has been notified by email.",
             status=status,
             priority=_pick(rng, _PRIORITIES),
+            department=DEPARTMENTS[index % len(DEPARTMENTS)],
             tag_ids=tags,
             customer=customer_ref(customer),
             assigned_agent=agent_ref(agent) if agent else None,

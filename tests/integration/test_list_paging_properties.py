@@ -1,11 +1,11 @@
 """GET /v1/tickets paged with nextCursor, as properties over any filter, sort and page sizes.
 
 One desk of 24 tickets is written through the API once for the module, in every state a ticket can
-be in (statuses, agents, who is awaited, tags, two customers, changed in a shuffled order). Hypothesis
-then draws queries; what each must return is worked out here from the tickets as GET returns them,
-never from the list machinery: following nextCursor to the end yields each matching ticket exactly
-once, in the sort order (by priority and status: by rank, then createdAt), whatever the page sizes; and
-a cursor is refused by any other query or tenant.
+be in (statuses, agents, who is awaited, tags, two customers, departments, answered by an agent or
+not, changed in a shuffled order). Hypothesis then draws queries; what each must return is worked
+out here from the tickets as GET returns them, never from the list machinery: following nextCursor
+to the end yields each matching ticket exactly once, in the sort order (by priority and status: by
+rank, then createdAt), whatever the page sizes; and a cursor is refused by any other query or tenant.
 The paging through lists and merges is unit-tested in tests/unit/test_listing_merge.py; this is the
 same promise through the handler, the repository and the table."""
 
@@ -34,6 +34,8 @@ RANKS = {"priority": PRIORITIES, "status": STATUSES}
 TAG_A = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
 TAG_B = "9c8d7e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
 TICKETS = 24
+# Departments the tickets are in, in turn (None: none): two differ only in case, one holds a comma.
+DEPARTMENTS = ["Billing", "billing", None, "Billing, EMEA"]
 Query = dict[str, Any]  # parameter -> value; status and priority as lists
 
 
@@ -76,6 +78,8 @@ def _matches(ticket: dict[str, Any], query: Query) -> bool:
         "awaiting": lambda wanted: ticket["awaitingResponseFrom"] == wanted,
         "tag": lambda wanted: wanted.lower() in {tag.lower() for tag in ticket["tagIds"]},
         "updatedSince": lambda since: _instant(ticket["updatedAt"]) >= _instant(since),
+        "department": lambda wanted: ticket.get("department") == wanted,
+        "hasAgentReply": lambda wanted: ticket["hasAgentReply"] is wanted,
     }
     return all(checks[name](value) for name, value in query.items())
 
@@ -132,6 +136,8 @@ def desk() -> Iterator[Desk]:
                 "tagIds": tags,
                 "replyRequested": i % 8 != 7,
             }
+            if DEPARTMENTS[i % len(DEPARTMENTS)] is not None:
+                body["department"] = DEPARTMENTS[i % len(DEPARTMENTS)]
             ticket_id = _ok(acme.create(body), 201).data["id"]
             ids.append(ticket_id)
             for action, change in STORIES[chance.choice(list(STORIES))]:
@@ -155,6 +161,8 @@ def test_the_desk_holds_every_state_the_filters_tell_apart(desk: Desk) -> None:
     assert {ticket["awaitingResponseFrom"] for ticket in tickets} == {"AGENT", "CUSTOMER", "NONE"}
     assert {ticket["customer"]["externalId"] for ticket in tickets} == {"user_42", "user_7"}
     assert len({ticket["priority"] for ticket in tickets}) >= 4
+    assert {ticket.get("department") for ticket in tickets} == set(DEPARTMENTS)
+    assert {ticket["hasAgentReply"] for ticket in tickets} == {True, False}
     # And neither priority nor status follows creation, so a sort by rank reorders the desk
     for field, ranks in RANKS.items():
         in_creation_order = [ranks.index(ticket[field]) for ticket in tickets]
@@ -178,8 +186,15 @@ def queries(desk: Desk) -> st.SearchStrategy[Query]:
         "awaiting": st.sampled_from(["AGENT", "CUSTOMER"]),
         "tag": st.sampled_from([TAG_A, TAG_B, TAG_B.upper()]),
         "updatedSince": st.sampled_from(stamps),
+        "department": st.sampled_from(["Billing", "billing", "Billing, EMEA", "Shipping"]),
+        "hasAgentReply": st.booleans(),
     }
     return st.fixed_dictionaries({}, optional=filters)
+
+
+def _text(value: Any) -> str:
+    """A single value as the query string writes it (booleans as true and false)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def parameters(query: Query, sort: str | None, repeat_lists: bool = False) -> dict[str, str | list[str]]:
@@ -189,7 +204,7 @@ def parameters(query: Query, sort: str | None, repeat_lists: bool = False) -> di
         if isinstance(value, list):
             params[name] = value if repeat_lists else ",".join(value)
         else:
-            params[name] = "true" if value is True else str(value)
+            params[name] = _text(value)
     if sort is not None:
         params["sort"] = sort
     return params
@@ -265,7 +280,7 @@ def rewritten(query: Query, sort: str | None, data: st.DataObject) -> dict[str, 
                 st.sampled_from([str(value).lower(), str(value).upper()]), label="tag case"
             )
         else:
-            params[name] = "true" if value is True else str(value)
+            params[name] = _text(value)
     return params | ({"sort": sort} if sort is not None else {})
 
 
@@ -288,11 +303,16 @@ def test_a_cursor_follows_the_same_query_written_another_way_on_every_page(
 
 
 def _same_query(first: Query, first_sort: str | None, second: Query, second_sort: str | None) -> bool:
-    """Whether two queries ask for the same thing (lists as sets, tags in any case, the default sort)."""
+    """Whether two queries ask for the same thing (lists as sets, tags in any case, the default sort;
+    a department in another case is another department)."""
 
     def normal(query: Query, sort: str | None) -> dict[str, Any]:
         values = {
-            name: frozenset(value) if isinstance(value, list) else str(value).lower()
+            name: frozenset(value)
+            if isinstance(value, list)
+            else str(value).lower()
+            if name == "tag"
+            else value
             for name, value in query.items()
         }
         return values | {"sort": sort or "-createdAt"}

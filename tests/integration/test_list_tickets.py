@@ -551,6 +551,116 @@ def test_updated_since_combines_with_a_status_filter(api: Api, since_desk: tuple
     assert [ticket["id"] for ticket in response.data] == [desk.by_name["b"], desk.by_name["a"]]
 
 
+# Department and first response ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def department_desk(api: Api) -> Desk:
+    """d1 Billing, unanswered; d2 billing (lower case), answered by an agent; d3 Billing, answered;
+    d4 no department, only an agent's internal note; d5 "Billing, EMEA", only the customer wrote back;
+    d6 Billing, answered, then closed."""
+    desk = Desk(api)
+    desk.create("d1", department="Billing")
+    desk.reply(desk.create("d2", department="billing")["id"])
+    desk.reply(desk.create("d3", department="Billing")["id"])
+    desk.reply(desk.create("d4")["id"], internal=True)
+    desk.reply(desk.create("d5", department="Billing, EMEA")["id"], role="CUSTOMER")
+    d6 = desk.create("d6", department="Billing")["id"]
+    desk.reply(d6)
+    desk.update(d6, status="CLOSED")
+    return desk
+
+
+DEPARTMENT_AND_REPLY_FILTERS: dict[str, tuple[Query, set[str]]] = {
+    "department, exact and case-sensitive": ({"department": "Billing"}, {"d1", "d3", "d6"}),
+    "department in lower case": ({"department": "billing"}, {"d2"}),
+    "department with a comma": ({"department": "Billing, EMEA"}, {"d5"}),
+    "unknown department": ({"department": "Shipping"}, set()),
+    "answered by an agent": ({"hasAgentReply": "true"}, {"d2", "d3", "d6"}),
+    "not answered (an internal note is no answer)": ({"hasAgentReply": "false"}, {"d1", "d4", "d5"}),
+    "department, not answered": ({"department": "Billing", "hasAgentReply": "false"}, {"d1"}),
+    "department and a status": ({"department": "Billing", "status": "CLOSED"}, {"d6"}),
+    "answered and awaiting the customer": ({"hasAgentReply": "true", "awaiting": "CUSTOMER"}, {"d2", "d3"}),
+    "not answered and awaiting an agent": (
+        {"hasAgentReply": "false", "awaiting": "AGENT"},
+        {"d1", "d4", "d5"},
+    ),
+}
+
+
+def test_department_and_has_agent_reply_filter_the_list_alone_and_with_other_filters(
+    api: Api, department_desk: Desk
+) -> None:
+    # Given tickets of departments written alike but not the same, answered by an agent or not
+    # When the list is filtered by department, by hasAgentReply, and by them with other filters
+    problems = filter_problems(api, department_desk, DEPARTMENT_AND_REPLY_FILTERS)
+
+    # Then each answer is exactly the matching tickets, newest first, with stats for the whole desk
+    assert problems == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ({"department": "Billing"}, ["d1", "d3", "d6"]),
+        ({"hasAgentReply": "true", "sort": "-status"}, ["d6", "d3", "d2"]),
+    ],
+)
+def test_department_and_has_agent_reply_page_with_the_cursor_in_any_sort(
+    api: Api, department_desk: Desk, query: Query, names: list[str]
+) -> None:
+    # Given three Billing tickets and three answered ones, among others
+    # When every page of one ticket is read (oldest first for the department; by status for the answered)
+    ids, pages = page_through(api, 1, **({"sort": "createdAt"} | query))
+
+    # Then each comes once, in the sort's order
+    assert department_desk.names(ids) == names
+    assert [page.json["meta"]["count"] for page in pages] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"department": "Billing"}, {"department": "billing"}),
+        ({"department": "Billing"}, {}),
+        ({"hasAgentReply": "true"}, {"hasAgentReply": "false"}),
+        ({"hasAgentReply": "false"}, {}),
+    ],
+)
+def test_a_cursor_is_bound_to_the_department_and_has_agent_reply_it_was_given_for(
+    api: Api, department_desk: Desk, first: Query, second: Query
+) -> None:
+    # Given the cursor of the first page of one ticket of a department, or of answered or unanswered
+    cursor = _ok(api.list(**first, limit="1")).json["meta"]["nextCursor"]
+    assert cursor
+
+    # When it is sent with another department (or in another case), the other answer, or neither
+    response = api.list(**second, limit="1", cursor=cursor)
+
+    # Then it is a 400 naming cursor
+    _bad_request(response, "cursor")
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "0", "TRUE", "False", "", "true,false", "null"])
+def test_has_agent_reply_takes_only_true_or_false(api: Api, value: str) -> None:
+    # When the list is asked with hasAgentReply other than true or false
+    response = api.list(hasAgentReply=value)
+
+    # Then it is a 400 VALIDATION_ERROR naming hasAgentReply, with no tickets
+    _bad_request(response, "hasAgentReply")
+    assert "data" not in response.json
+
+
+@pytest.mark.parametrize("value", ["", "x" * 129, "Billing\nEMEA", " "])
+def test_a_department_that_no_ticket_could_have_is_a_400(api: Api, value: str) -> None:
+    # When the list is asked for an empty, blank, multi-line or over-long department (longer than 128,
+    # the most a ticket's department holds)
+    response = api.list(department=value)
+
+    # Then it is a 400 VALIDATION_ERROR naming department
+    _bad_request(response, "department")
+
+
 # Sorted by priority and by status ------------------------------------------------------------------
 
 STATUS_RANKS = ["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD", "CLOSED"]
@@ -1115,3 +1225,38 @@ def test_a_page_sorted_by_priority_or_status_reads_each_rank_at_most_once(api: A
                 found.append(f"{label}: stats reads {calls.stats_reads()}")
         problems[str(query)] = found
     assert {case: found for case, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param({"department": "Nobody"}, id="department"),
+        pytest.param({"hasAgentReply": "true"}, id="hasAgentReply"),
+        pytest.param({"hasAgentReply": "true", "sort": "-priority"}, id="hasAgentReply by priority"),
+    ],
+)
+def test_a_filter_without_a_list_reads_at_most_ten_times_limit_plus_one_entries_a_page(
+    api: Api, sixty: Desk, query: Query
+) -> None:
+    # Given 60 tickets, none of them in a department or answered by an agent
+    # When pages of 2 are read, following nextCursor until it is null
+    entries_per_page: list[int] = []
+    counts: list[int] = []
+    cursor: str | None = None
+    for _ in range(10):
+        with counted_dynamodb_calls() as calls:
+            page = _ok(api.list(**query, limit="2", **({"cursor": cursor} if cursor else {})))
+        entries_per_page.append(sum(calls.list_reads()))
+        counts.append(page.json["meta"]["count"])
+        cursor = page.json["meta"]["nextCursor"]
+        if cursor is None:
+            break
+
+    # Then no page reads more than 10 x (2 + 1) entries: the empty pages say so with a nextCursor, and
+    # together they read the 60 entries once, then stop
+    assert cursor is None
+    assert counts == [0] * len(counts)
+    assert max(entries_per_page) <= 30
+    assert sum(entries_per_page) == 60
+    # (a third page, reading nothing, when the second stopped on the very last entry)
+    assert len(entries_per_page) in (2, 3)

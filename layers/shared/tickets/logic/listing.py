@@ -73,11 +73,11 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
         others = [(other, wanted) for other, wanted in filters if other != dimension]
         conditions = [condition for other, wanted in others for condition in _conditions(other, wanted)]
         memberships = [ListMembership(dimension, value) for value in values]
-        return ListPlan(memberships, conditions, since, in_turn=True)
+        return ListPlan(memberships, conditions + _entry_conditions(query), since, in_turn=True)
     lead_dimension, lead_values = filters[0] if filters else (ListDimension.ALL, ["ALL"])
     conditions = [condition for other, wanted in filters[1:] for condition in _conditions(other, wanted)]
     memberships = [ListMembership(lead_dimension, value) for value in lead_values]
-    return ListPlan(memberships, conditions, since)
+    return ListPlan(memberships, conditions + _entry_conditions(query), since)
 
 
 def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
@@ -98,6 +98,17 @@ def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
     if query.priority:
         filters.append((ListDimension.PRIORITY, list(query.priority)))
     return filters
+
+
+def _entry_conditions(query: ListTicketsQuery) -> list[Condition]:
+    """The filters that have no lists (a list per department would cost a write per ticket): always
+    conditions on the entries of the lists read."""
+    conditions = []
+    if query.department is not None:
+        conditions.append(Condition("department", "in", (query.department,)))
+    if query.has_agent_reply is not None:
+        conditions.append(Condition("hasAgentReply", "in", (query.has_agent_reply,)))
+    return conditions
 
 
 def _conditions(dimension: ListDimension, values: list[str]) -> list[Condition]:

@@ -133,6 +133,10 @@ class ListTicketsQuery(RequestModel):
     unassigned: Annotated[bool, WithJsonSchema({"type": "boolean", "enum": [True]})] | None = None
     awaiting: Literal["AGENT", "CUSTOMER"] | None = None
     tag: TagId | None = None
+    # No list of their own: checked on the entries of the lists read. One department, exact and
+    # case-sensitive (a department's name may hold a comma, so no comma-separated values).
+    department: ShortText | None = None
+    has_agent_reply: bool | None = None
     updated_since: QueryTimestamp | None = None
     sort: SortOrder = SortOrder.CREATED_DESC
     limit: PageSize = 25
@@ -143,6 +147,14 @@ class ListTicketsQuery(RequestModel):
     def _only_true(cls, value: object) -> object:
         if value not in (True, "true"):
             raise ValueError("only takes true; use assignedAgentId to list an agent's tickets")
+        return value
+
+    @field_validator("has_agent_reply", mode="before")
+    @classmethod
+    def _true_or_false(cls, value: object) -> object:
+        # Only the words the document gives: pydantic alone would take 1, "yes", "on", "f"...
+        if not isinstance(value, bool) and value not in ("true", "false"):
+            raise ValueError("takes true or false")
         return value
 
 

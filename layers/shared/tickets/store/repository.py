@@ -50,11 +50,11 @@ class ExternalIdTaken(Exception):
 
 @dataclass(frozen=True)
 class Condition:
-    """A filter on list entries: `attribute` <op> `values`."""
+    """A filter on list entries: `attribute` <op> `values` (strings, or booleans for BOOL attributes)."""
 
     attribute: str
     op: Literal["in", "contains", "gte", "absent"]
-    values: tuple[str, ...] = ()
+    values: tuple[str, ...] | tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -735,7 +735,7 @@ def _filter_expression(conditions: Sequence[Condition], values: dict[str, Any]) 
         placeholders = []
         for position, value in enumerate(condition.values):
             placeholder = f":f{index}_{position}"
-            values[placeholder] = {"S": value}
+            values[placeholder] = {"BOOL": value} if isinstance(value, bool) else {"S": value}
             placeholders.append(placeholder)
         match condition.op:
             case "in":
