@@ -63,6 +63,18 @@ def fake_read(
     return ListRead(entries, resume, resume["SK"] if resume else None, examined)
 
 
+def draw_lists(data: st.DataObject, list_count: int) -> tuple[list[list[str]], set[str]]:
+    """`list_count` lists of unique sort keys (any of them may be empty), and the keys a filter keeps."""
+    universe = data.draw(
+        st.lists(st.text("0123456789ABCDEF", min_size=6, max_size=6), unique=True, max_size=40)
+    )
+    lists = [
+        [value for value in universe if int(value, 16) % list_count == index] for index in range(list_count)
+    ]
+    keep = set(data.draw(st.lists(st.sampled_from(universe), unique=True))) if universe else set()
+    return lists, keep
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     data=st.data(),
@@ -75,13 +87,7 @@ def test_paging_through_merged_lists_returns_each_match_once_in_order(
     data: st.DataObject, list_count: int, limit: int, max_examined: int, ascending: bool
 ) -> None:
     # Given lists of unique sort keys, and a filter that keeps some of them
-    universe = data.draw(
-        st.lists(st.text("0123456789ABCDEF", min_size=6, max_size=6), unique=True, max_size=40)
-    )
-    lists = [
-        [value for value in universe if int(value, 16) % list_count == index] for index in range(list_count)
-    ]
-    keep = set(data.draw(st.lists(st.sampled_from(universe), unique=True))) if universe else set()
+    lists, keep = draw_lists(data, list_count)
     expected = sorted(keep, reverse=not ascending)
 
     # When we page until there is no cursor
@@ -147,13 +153,7 @@ def test_paging_through_lists_in_turn_returns_each_match_once_list_after_list(
     # Given ranked lists of unique sort keys (some of them empty), and a filter that keeps some keys;
     # the lists read as DynamoDB does or not (a position at a list's very end when a read's Limit was hit)
     resume_at_end = data.draw(st.booleans(), label="resume at end")
-    universe = data.draw(
-        st.lists(st.text("0123456789ABCDEF", min_size=6, max_size=6), unique=True, max_size=40)
-    )
-    lists = [
-        [value for value in universe if int(value, 16) % list_count == index] for index in range(list_count)
-    ]
-    keep = set(data.draw(st.lists(st.sampled_from(universe), unique=True))) if universe else set()
+    lists, keep = draw_lists(data, list_count)
     expected = [value for values in lists for value in sorted(values, reverse=not ascending) if value in keep]
 
     # When we page until there is no cursor
