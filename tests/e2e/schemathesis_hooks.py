@@ -57,21 +57,33 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
     for name in ("customerExternalId", "user_id"):  # user_id: Paymenter's customer
         if isinstance(body, dict) and name in body and _CHANCE.random() < 0.5:
             body[name] = _CHANCE.choice(TARGETS.get("customers", ["user_42"]))
+    if isinstance(body, dict) and "ticket_id" in body and _CHANCE.random() < 0.5:  # Paymenter's message
+        body["ticket_id"] = _CHANCE.choice(TARGETS.get("path", {}).get("ticketId", ["1"]))
     if isinstance(body, dict) and "sellerId" in body and _CHANCE.random() < 0.5:
         body["sellerId"] = _CHANCE.choice(TARGETS.get("sellers", ["4712"]))
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if positive and case.query:
         for name in _CURSORS:
             case.query.pop(name, None)
-        if isinstance(case.query.get("page"), int):
-            deepest = MAX_NUMBERED_TICKETS // _page_size(case)
-            case.query["page"] = min(case.query["page"], deepest)
+        page = _whole_number(case.query.get("page"))
+        size = _page_size(case)
+        if page is not None and size:
+            case.query["page"] = min(page, MAX_NUMBERED_TICKETS // size)
 
 
-def _page_size(case: Any) -> int:
+def _whole_number(value: object) -> int | None:
+    """A query value as the number it is (generated as an int, or as its text in some phases)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
+def _page_size(case: Any) -> int | None:
     given = case.query.get("limit", case.query.get("per_page"))
     if given is not None:
-        return int(given)
+        return _whole_number(given)
     path = str(case.path)
     return next(
         (size for prefix, size in DEFAULT_PAGE_SIZES.items() if path.startswith(prefix)), DEFAULT_PAGE_SIZE

@@ -322,6 +322,8 @@ def test_sorts(paymenter: Seeder) -> None:
         pytest.param({"sort": "department"}, "sort", id="sort-department"),
         pytest.param({"sort": "subject"}, "sort", id="sort-unknown"),
         pytest.param({"include": "messages,payments"}, "include", id="include-unknown"),
+        pytest.param({"include": ""}, "include", id="include-empty"),
+        pytest.param({"include": "messages,"}, "include", id="include-an-empty-name"),
         pytest.param({"filter[status]": "OPEN"}, "filter.status", id="status-native-word"),
         pytest.param({"per_page": "101"}, "per_page", id="per-page-over-100"),
         pytest.param({"page": "0"}, "page", id="page-zero"),

@@ -112,6 +112,14 @@ def expected_versions(app: APIGatewayRestResolver) -> frozenset[int] | None:
     return frozenset(int(match.group(1)) for match in matches if match)
 
 
+def no_content_documented(description: str) -> OpenAPIResponse:
+    """The OpenAPI response of no_content(): no body, labelled text."""
+    return {
+        "description": description,
+        "content": {"text/plain": {"schema": {"type": "string", "maxLength": 0}}},
+    }
+
+
 def no_content() -> Response[str]:
     """204: done, nothing to say (a DELETE). Its Content-Type says text: given none, API Gateway would
     add application/json and announce JSON that is not there."""

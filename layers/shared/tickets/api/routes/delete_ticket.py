@@ -7,7 +7,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from tickets.api.http import build_resolver, caller, expected_versions, no_content, ticket_service
+from tickets.api.http import (
+    build_resolver,
+    caller,
+    expected_versions,
+    no_content,
+    no_content_documented,
+    ticket_service,
+)
 
 app = build_resolver()
 
@@ -15,13 +22,7 @@ app = build_resolver()
 @app.delete(
     "/v1/tickets/<ticketId>",
     summary="Delete a ticket with its messages",
-    responses={
-        204: {
-            "description": "Deleted: a GET or another DELETE of it is 404",
-            # What is sent: no body, labelled text (API Gateway would label it JSON otherwise).
-            "content": {"text/plain": {"schema": {"type": "string", "maxLength": 0}}},
-        }
-    },
+    responses={204: no_content_documented("Deleted: a GET or another DELETE of it is 404")},
 )
 def delete_ticket(ticketId: Annotated[str, Path(min_length=1, max_length=64)]) -> Response[str]:
     ticket_service().delete(caller(app), ticketId, expected_versions(app))
