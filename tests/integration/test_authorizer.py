@@ -201,6 +201,7 @@ def test_creating_an_existing_tenant_changes_nothing(
         "senderEmail": None,
         "plan": {"monthlyTicketQuota": None},
         "usageKeyId": None,
+        "channelSellerIds": [],
     }
 
 
