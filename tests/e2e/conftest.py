@@ -58,6 +58,23 @@ class Stack:
     endpoint: str | None = None  # the local emulator, whose email outbox can be read
 
 
+def curl(
+    stack: Stack, method: str, url_path: str, body: str | None = None, key: str | None = None, **headers: str
+) -> requests.Response:
+    """A request as a product's documented curl sends it: the path under our base URL, the key as its
+    Bearer token, the body as the exact text given (JSON when there is one), and its other headers."""
+    sent = {"Authorization": f"Bearer {key or stack.api_key}"} | headers
+    if body is not None:
+        sent["Content-Type"] = "application/json"
+    return requests.request(
+        method,
+        f"{stack.api_url}{url_path}",
+        headers=sent,
+        data=body.encode() if body is not None else None,
+        timeout=30,
+    )
+
+
 @pytest.fixture(scope="session")
 def stack() -> Stack:
     if os.environ.get("API_URL") and os.environ.get("API_KEY"):

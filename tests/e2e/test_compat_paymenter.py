@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Client, Stack
+from tests.e2e.conftest import Client, Stack, curl
 from tests.support.documents import (
     PAYMENTER_ATTRIBUTES,
     PAYMENTER_CREATE_EXAMPLE,
@@ -45,16 +45,7 @@ def paymenter(
     stack: Stack, method: str, path: str, body: str | None = None, key: str | None = None
 ) -> requests.Response:
     """As the document's curl: its path under our base URL, its headers."""
-    headers = {"Authorization": f"Bearer {key or stack.api_key}", "Accept": "application/json"}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    return requests.request(
-        method,
-        f"{stack.api_url}/compat/paymenter/api/v1/admin{path}",
-        headers=headers,
-        data=body.encode() if body is not None else None,
-        timeout=30,
-    )
+    return curl(stack, method, f"/compat/paymenter/api/v1/admin{path}", body, key, Accept="application/json")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Client, Stack
+from tests.e2e.conftest import Client, Stack, curl
 from tests.support.documents import (
     SELLGATE_GET_EXAMPLE_FIELDS,
     SELLGATE_LIST_KEYS,
@@ -33,16 +33,7 @@ def sellgate(
     stack: Stack, method: str, path: str, body: str | None = None, key: str | None = None
 ) -> requests.Response:
     """As the document's curl: its path under our base URL, its Bearer key, JSON when there is a body."""
-    headers = {"Authorization": f"Bearer {key or stack.api_key}"}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    return requests.request(
-        method,
-        f"{stack.api_url}/compat/sellgate{path}",
-        headers=headers,
-        data=body.encode() if body is not None else None,
-        timeout=30,
-    )
+    return curl(stack, method, f"/compat/sellgate{path}", body, key)
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from tickets.store.repository import (
     AgentUnavailable,
     ExternalIdTaken,
     ListRead,
+    MessagePage,
     QuotaExhausted,
     StaleWrite,
     TicketRepository,
@@ -165,33 +166,38 @@ class TicketService:
         ticket_id = self._resolve_id(tenant_id, reference)
         scope = f"messages:{ticket_id}"
         if messages_cursor is None:
-            ticket, page = self._repository.get_ticket_with_messages(tenant_id, ticket_id, MESSAGES_PER_PAGE)
+            ticket, page = self._first_messages(tenant_id, ticket_id, reference)
         else:
             after = self._cursors.decode(tenant_id, scope, messages_cursor, field="messagesCursor")
-            ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
-            page = self._repository.get_messages(tenant_id, ticket_id, after, MESSAGES_PER_PAGE)
-        if ticket is None or not _matches(ticket, reference):
-            raise TicketNotFound(reference)
+            found = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
+            if found is None or not _matches(found, reference):
+                raise TicketNotFound(reference)
+            ticket, page = (
+                found,
+                self._repository.get_messages(tenant_id, ticket_id, after, MESSAGES_PER_PAGE),
+            )
         next_cursor = self._cursors.encode(tenant_id, scope, page.resume_at) if page.resume_at else None
         return TicketDetail(**dict(ticket), messages=page.messages, messages_cursor=next_cursor)
 
     def get_ticket_with_all_messages(self, caller: Caller, reference: str) -> tuple[Ticket, list[Message]]:
         """The ticket and every message, oldest first, for the dialects whose get has no message
         paging: one read with the first page, then one per further page of messages."""
-        detail = self.get_ticket(caller, reference, None)
-        messages = list(detail.messages)
-        resume_at = (
-            self._cursors.decode(
-                caller.tenant_id, f"messages:{detail.id}", detail.messages_cursor, field="messagesCursor"
-            )
-            if detail.messages_cursor
-            else None
-        )
-        while resume_at:
-            page = self._repository.get_messages(caller.tenant_id, detail.id, resume_at, MESSAGES_PER_PAGE)
+        access.require(caller, Action.READ_TICKETS)
+        tenant_id = caller.tenant_id
+        ticket_id = self._resolve_id(tenant_id, reference)
+        ticket, page = self._first_messages(tenant_id, ticket_id, reference)
+        messages = list(page.messages)
+        while page.resume_at:
+            page = self._repository.get_messages(tenant_id, ticket_id, page.resume_at, MESSAGES_PER_PAGE)
             messages.extend(page.messages)
-            resume_at = page.resume_at
-        return Ticket(**{name: getattr(detail, name) for name in Ticket.model_fields}), messages
+        return ticket, messages
+
+    def _first_messages(self, tenant_id: str, ticket_id: str, reference: str) -> tuple[Ticket, MessagePage]:
+        """The ticket and its first page of messages, in one Query; 404 unless `reference` names it."""
+        ticket, page = self._repository.get_ticket_with_messages(tenant_id, ticket_id, MESSAGES_PER_PAGE)
+        if ticket is None or not _matches(ticket, reference):
+            raise TicketNotFound(reference)
+        return ticket, page
 
     def list_tickets(self, caller: Caller, query: ListTicketsQuery) -> TicketPage:
         access.require(caller, Action.READ_TICKETS)
