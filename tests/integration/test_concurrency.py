@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.handlers import Api
-from tickets.api.http import ticket_service
+from tickets.api.services import ticket_service
 from tickets.logic.access import Caller
 from tickets.models.enums import Role
 from tickets.models.requests import CreateTicketRequest, ReplyRequest, UpdateTicketRequest

@@ -13,7 +13,7 @@ from tests.support.factories import Seeder
 from tests.support.handlers import Api, ApiResponse, LambdaContext
 from tickets import clients, keys
 from tickets.api import idempotency
-from tickets.api.http import ticket_service
+from tickets.api.services import ticket_service
 from tickets.logic.access import Caller
 from tickets.models.enums import Role
 from tickets.models.requests import CreateTicketRequest

@@ -11,7 +11,7 @@ from tests.support.assertions import assert_error
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tickets import admin
-from tickets.api.http import ticket_service
+from tickets.api.services import ticket_service
 from tickets.errors import PlanLimitReached
 from tickets.logic.access import Caller
 from tickets.models.domain import TenantPlan

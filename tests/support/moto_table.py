@@ -13,7 +13,7 @@ from moto.dynamodb.models import dynamodb_backends
 
 from tests.support.aws import table_definition
 from tickets import clients
-from tickets.api.http import agent_service, customer_service, ticket_service
+from tickets.api.services import agent_service, customer_service, ticket_service
 from tickets.settings import get_settings
 from tickets.store.idempotency import idempotency_store
 from tickets.store.repository import TicketRepository

@@ -1,4 +1,7 @@
-"""The AWS clients: created once per container, lazily, with retry and timeout settings in one place."""
+"""The AWS clients: created once per container, lazily, with retry and timeout settings in one place.
+
+Clients come from botocore itself: boto3 adds nothing the low-level clients need, and importing it
+(with s3transfer) is about a tenth of a cold start (docs/benchmarks.md, cold start)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from tickets.settings import get_aws_settings
@@ -35,7 +38,7 @@ def _config() -> Config:
 
 def _client(service: str) -> Any:
     if service not in _clients:
-        _clients[service] = boto3.session.Session().client(service, config=_config(), **_target)  # type: ignore[call-overload]
+        _clients[service] = botocore.session.get_session().create_client(service, config=_config(), **_target)  # type: ignore[arg-type]
     return _clients[service]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tickets.api.compat import jtl, paymenter, sellgate, supportdesk
-from tickets.api.http import TicketsResolver
+from tickets.api.resolver import TicketsResolver
 from tickets.api.routes import (
     agents,
     create_ticket,
@@ -184,7 +184,7 @@ _IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
 }
 _ETAG = '(W/)?"?[0-9]{1,18}"?'
-# *, or 1 to 20 ETags separated by commas (tickets.api.http.expected_versions reads it).
+# *, or 1 to 20 ETags separated by commas (tickets.api.request.expected_versions reads it).
 _IF_MATCH_PATTERN = rf"^\s*(\*|{_ETAG}(\s*,\s*{_ETAG}){{0,19}})\s*$"
 _IF_MATCH = {
     "name": "If-Match",

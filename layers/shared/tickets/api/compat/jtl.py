@@ -21,17 +21,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, StrictBool, StringConstraints
 
-from tickets.api.http import (
-    NOT_JSON,
-    ErrorFormat,
-    build_resolver,
-    caller,
-    customer_service,
-    document,
-    error_headers,
-    field_name,
-    ticket_service,
-)
+from tickets.api.request import caller
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import NOT_JSON, ErrorFormat, document, error_headers, field_name
+from tickets.api.services import customer_service, ticket_service
 from tickets.errors import HTTP_STATUS, CustomerNotFound, ErrorCode, FieldIssue
 from tickets.models.base import CamelModel, RequestModel
 from tickets.models.domain import Attachment, Reference

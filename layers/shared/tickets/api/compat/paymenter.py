@@ -36,22 +36,20 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from tickets.api.http import (
+from tickets.api.request import caller, expected_versions, reject_unknown_query
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import (
     NOT_JSON,
     NOT_JSON_MESSAGE,
     ErrorFormat,
-    build_resolver,
-    caller,
     document,
     documented,
     error_headers,
-    expected_versions,
     field_name,
     no_content,
     no_content_documented,
-    reject_unknown_query,
-    ticket_service,
 )
+from tickets.api.services import ticket_service
 from tickets.errors import (
     HTTP_STATUS,
     AgentNotFound,
@@ -170,11 +168,11 @@ PaymenterSubject = Annotated[Subject, StringConstraints(max_length=SUBJECT_MAX)]
 class PaymenterModel(BaseModel):
     """Paymenter's documents: snake_case as its document writes them."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, populate_by_name=True)
 
 
 class PaymenterRequest(PaymenterModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
 
 class Include(StrEnum):

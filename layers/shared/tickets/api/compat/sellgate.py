@@ -21,15 +21,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from tickets.api.http import (
-    build_resolver,
-    caller,
-    document,
-    documented,
-    expected_versions,
-    reject_unknown_query,
-    ticket_service,
-)
+from tickets.api.request import caller, expected_versions, reject_unknown_query
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import document, documented
+from tickets.api.services import ticket_service
 from tickets.logic import listing
 from tickets.models.domain import Message, TicketSummary
 from tickets.models.enums import Awaiting, Party, TicketStatus
@@ -62,11 +57,11 @@ def _sellgate_status(status: TicketStatus) -> SellgateStatus:
 class SellgateModel(BaseModel):
     """Sellgate's documents: snake_case as its document writes them."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
 
 class SellgateRequest(SellgateModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
 
 class SellgateListQuery(SellgateRequest):

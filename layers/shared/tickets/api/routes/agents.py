@@ -8,14 +8,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from tickets.api.http import (
-    agent_service,
-    build_resolver,
-    caller,
-    enveloped,
-    reject_unknown_query,
-    success,
-)
+from tickets.api.request import caller, reject_unknown_query
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import enveloped, success
+from tickets.api.services import agent_service
 from tickets.models.domain import Agent
 from tickets.models.requests import ListAgentsQuery, PatchAgentRequest, PutAgentRequest
 from tickets.models.responses import SuccessEnvelope

@@ -9,7 +9,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tickets.api.http import build_resolver, caller, enveloped, success, ticket_service
+from tickets.api.request import caller
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import enveloped, success
+from tickets.api.services import ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import CreateTicketRequest
 from tickets.observability import metrics

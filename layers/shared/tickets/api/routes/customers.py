@@ -8,15 +8,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from tickets.api.http import (
-    build_resolver,
-    caller,
-    customer_service,
-    envelope,
-    enveloped,
-    reject_unknown_query,
-    success,
-)
+from tickets.api.request import caller, reject_unknown_query
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import envelope, enveloped, success
+from tickets.api.services import customer_service
 from tickets.ids import utc_now
 from tickets.models.domain import Customer
 from tickets.models.requests import ListCustomersQuery, UpsertCustomerRequest

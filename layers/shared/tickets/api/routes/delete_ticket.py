@@ -7,14 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from tickets.api.http import (
-    build_resolver,
-    caller,
-    expected_versions,
-    no_content,
-    no_content_documented,
-    ticket_service,
-)
+from tickets.api.request import caller, expected_versions
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import no_content, no_content_documented
+from tickets.api.services import ticket_service
 
 app = build_resolver()
 

@@ -7,7 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from tickets.api.http import build_resolver, caller, reject_unknown_query, success, ticket_service
+from tickets.api.request import caller, reject_unknown_query
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import success
+from tickets.api.services import ticket_service
 from tickets.models.requests import GetTicketQuery
 from tickets.models.responses import SuccessEnvelope, TicketDetail
 

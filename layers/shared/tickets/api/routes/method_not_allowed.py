@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from tickets.api.http import error_response
+from tickets.api.responses import error_response
 from tickets.errors import ErrorCode, FieldIssue
 from tickets.observability import logger
 

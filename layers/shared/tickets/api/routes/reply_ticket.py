@@ -10,7 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tickets.api.http import build_resolver, caller, expected_versions, success, ticket_service
+from tickets.api.request import caller, expected_versions
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import success
+from tickets.api.services import ticket_service
 from tickets.models.requests import ReplyRequest
 from tickets.models.responses import ReplyResult, SuccessEnvelope
 from tickets.observability import metrics

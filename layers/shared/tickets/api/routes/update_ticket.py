@@ -7,7 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from tickets.api.http import build_resolver, caller, expected_versions, success, ticket_service
+from tickets.api.request import caller, expected_versions
+from tickets.api.resolver import build_resolver
+from tickets.api.responses import success
+from tickets.api.services import ticket_service
 from tickets.models.domain import Ticket
 from tickets.models.requests import UpdateTicketRequest
 from tickets.models.responses import SuccessEnvelope

@@ -1,0 +1,70 @@
+"""Idempotency-Key: the middleware every resolver runs after request validation, so a malformed
+request never takes a key. The bookkeeping is api/idempotency.py's."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.metrics import MetricUnit
+
+from tickets.api.request import caller
+from tickets.errors import FieldIssue, ValidationFailed
+from tickets.observability import metrics
+
+if TYPE_CHECKING:
+    from tickets.api.idempotency import StoredResponse
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+# Visible ASCII, as Stripe's keys (a UUID is the usual choice).
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class _NotKept(Exception):
+    """An error answer returned rather than raised; raising it frees the key (only successes are kept)."""
+
+    def __init__(self, response: Response[Any]) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    event = app.current_event
+    key = event.headers.get(IDEMPOTENCY_KEY)  # the event's headers are case-insensitive
+    if key is None or event.http_method not in _WRITE_METHODS:
+        return next_middleware(app)
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed(
+            "Idempotency-Key is invalid",
+            [FieldIssue(IDEMPOTENCY_KEY, "must be 1 to 255 visible ASCII characters, e.g. a UUID")],
+        )
+    # Imported here: only a keyed write needs Powertools Idempotency (and the boto3 it imports).
+    from tickets.api import idempotency  # noqa: PLC0415
+
+    # A replay must be the same request: same route and target, same precondition, same JSON body.
+    request = {
+        "method": event.http_method,
+        "path": event.path,
+        "ifMatch": event.headers.get("If-Match"),
+        "body": event.json_body if event.body else None,
+    }
+
+    def write() -> StoredResponse:
+        response = next_middleware(app)
+        if response.status_code >= HTTPStatus.BAD_REQUEST:  # e.g. no such route: nothing was done
+            raise _NotKept(response)
+        return {"status": response.status_code, "body": response.body, "headers": dict(response.headers)}
+
+    try:
+        stored = idempotency.run_once(caller(app).tenant_id, key, request, app.lambda_context, write)
+    except _NotKept as refused:
+        return refused.response
+    headers = dict(stored["headers"])
+    if stored.get("replayed"):
+        headers["Idempotent-Replayed"] = "true"
+        metrics.add_metric(name="IdempotentReplays", unit=MetricUnit.Count, value=1)
+    return Response(status_code=stored["status"], body=stored["body"], headers=headers)

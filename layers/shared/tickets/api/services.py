@@ -1,0 +1,36 @@
+"""The composition root: each use case's service, built once per container on first use (so tests
+can point the clients at their mocks first), from the settings, the AWS clients and the store."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tickets import clients
+from tickets.logic.agents import AgentService
+from tickets.logic.cursor import CursorCodec
+from tickets.logic.customers import CustomerService
+from tickets.logic.service import TicketService
+from tickets.settings import get_settings
+from tickets.store.repository import TicketRepository
+
+
+def _repository() -> TicketRepository:
+    return TicketRepository(clients.dynamodb(), get_settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def ticket_service() -> TicketService:
+    settings = get_settings()
+    return TicketService(
+        _repository(), CursorCodec(settings.cursor_signing_key), settings.write_retry_seconds
+    )
+
+
+@lru_cache(maxsize=1)
+def customer_service() -> CustomerService:
+    return CustomerService(_repository(), CursorCodec(get_settings().cursor_signing_key))
+
+
+@lru_cache(maxsize=1)
+def agent_service() -> AgentService:
+    return AgentService(_repository())
