@@ -70,3 +70,20 @@ def test_every_operation_documents_its_error_body_and_api_gateways_own_errors_as
                 assert "422" not in operation["responses"]
     schemas = set(json.loads(render())["components"]["schemas"])
     assert {"ErrorEnvelope", "JtlErrorList", "LaravelError"} <= schemas
+
+
+def test_every_write_declares_idempotency_key_and_every_write_to_a_ticket_if_match() -> None:
+    # Given the document; When its writes are read; Then each takes Idempotency-Key (which the route's
+    # declaration validates before the middleware acts on it), and each change of a ticket If-Match
+    writes = {
+        (path, method): {parameter["name"] for parameter in operation.get("parameters", [])}
+        for path, operations in document()["paths"].items()
+        for method, operation in operations.items()
+        if method in ("post", "put", "patch", "delete")
+    }
+    assert writes
+    assert {route for route, headers in writes.items() if "idempotency-key" not in headers} == set()
+    changes_of_a_ticket = {
+        route for route in writes if "{ticketId}" in route[0] or "ticket-messages" in route[0]
+    }
+    assert {route for route in changes_of_a_ticket if "if-match" not in writes[route]} == set()

@@ -64,7 +64,6 @@ def document() -> dict[str, Any]:
     for resolver in _RESOLVERS:
         _document_query_models(resolver, merged)
     _document_errors(merged, _RESOLVERS)
-    _document_write_headers(merged)
     _drop_null_defaults_of_fields_that_refuse_null(merged["components"]["schemas"])
     merged["components"]["securitySchemes"] = _SECURITY
     merged["security"] = [{"ApiKey": []}, {"Bearer": []}]
@@ -173,38 +172,6 @@ def _document_errors(merged: dict[str, Any], resolvers: tuple[TicketsResolver, .
                 else:
                     answer = {"description": resolver.errors.descriptions.get(status, description), **body}
                 operation["responses"].setdefault(status, answer)
-
-
-_IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "Makes a retry safe: the same key with the same request, within 24 hours, returns "
-    "the first response (with Idempotent-Replayed: true) and has no second effect. Scoped to the tenant.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
-}
-_ETAG = '(W/)?"?[0-9]{1,18}"?'
-# *, or 1 to 20 ETags separated by commas (tickets.api.request.expected_versions reads it).
-_IF_MATCH_PATTERN = rf"^\s*(\*|{_ETAG}(\s*,\s*{_ETAG}){{0,19}})\s*$"
-_IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": False,
-    "description": "The ETag of the ticket as read: the write is only made to that version (else 412); "
-    "* accepts any version, and several ETags any one of them.",
-    "schema": {"type": "string", "maxLength": 512, "pattern": _IF_MATCH_PATTERN},
-}
-
-
-def _document_write_headers(merged: dict[str, Any]) -> None:
-    for path, operations in merged["paths"].items():
-        for method, operation in operations.items():
-            if method not in ("post", "put", "patch", "delete"):
-                continue
-            parameters = operation.setdefault("parameters", [])
-            parameters.append(_IDEMPOTENCY_KEY)
-            if path.startswith("/v1/tickets/"):
-                parameters.append(_IF_MATCH)
 
 
 def render() -> str:

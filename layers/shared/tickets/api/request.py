@@ -1,15 +1,17 @@
-"""What a request carries besides its validated parameters: who calls (the authorizer's context),
-the If-Match versions, and the checks of a body before routing (size, media type, one JSON object)."""
+"""What a request carries besides its body: who calls (the authorizer's context), the If-Match and
+Idempotency-Key headers as route parameters, and the checks of a body before routing (size, media
+type, one JSON object)."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from pydantic import BaseModel
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from pydantic import AfterValidator, BaseModel, BeforeValidator, WithJsonSchema
 
 from tickets.api.responses import JSON, NOT_JSON, NOT_JSON_MESSAGE
 from tickets.errors import DomainError, ErrorCode, FieldIssue, Unauthorized, ValidationFailed
@@ -40,22 +42,56 @@ def caller(app: APIGatewayRestResolver) -> Caller:
 # One entity tag as we send it ("3"), weak (W/"3") or bare (3); If-Match may list several.
 _ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,18})"?$')
 MAX_IF_MATCH_TAGS = 20
+_ETAG_PATTERN = '(W/)?"?[0-9]{1,18}"?'
+_IF_MATCH_PATTERN = rf"^\s*(\*|{_ETAG_PATTERN}(\s*,\s*{_ETAG_PATTERN}){{0,{MAX_IF_MATCH_TAGS - 1}}})\s*$"
 
 
-def expected_versions(app: APIGatewayRestResolver) -> frozenset[int] | None:
+def _versions(value: object) -> frozenset[int] | None:
     """The ticket versions an If-Match header accepts (RFC 9110: one or more ETags, comma-separated);
     None without one, or for `*` (any current version: the ticket must exist, as it must anyway)."""
-    value = app.current_event.headers.get("If-Match")  # the event's headers are case-insensitive
-    if value is None or value.strip() == "*":
+    if value is None or (isinstance(value, str) and value.strip() == "*"):
         return None
-    tags = [tag.strip() for tag in value.split(",")]
+    tags = [tag.strip() for tag in str(value).split(",")]
     matches = [_ETAG.match(tag) for tag in tags]
     if len(tags) > MAX_IF_MATCH_TAGS or not all(matches):
-        raise ValidationFailed(
-            "If-Match must be the ETag of the ticket",
-            [FieldIssue("If-Match", f'use the ETag, e.g. "3" (or *, or up to {MAX_IF_MATCH_TAGS} ETags)')],
-        )
+        raise ValueError(f'use the ETag, e.g. "3" (or *, or up to {MAX_IF_MATCH_TAGS} ETags)')
     return frozenset(int(match.group(1)) for match in matches if match)
+
+
+IfMatch = Annotated[
+    frozenset[int] | None,
+    BeforeValidator(_versions),
+    WithJsonSchema({"type": "string", "maxLength": 512, "pattern": _IF_MATCH_PATTERN}),
+    Header(
+        alias="If-Match",
+        description="The ETag of the ticket as read: the write is only made to that version (else 412); "
+        "* accepts any version, and several ETags any one of them.",
+    ),
+]
+"""A route parameter: the versions If-Match accepts, None for any."""
+
+
+# Visible ASCII, as Stripe's keys (a UUID is the usual choice).
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is not None and not _IDEMPOTENCY_KEY.match(value):
+        raise ValueError("must be 1 to 255 visible ASCII characters, e.g. a UUID")
+    return value
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    AfterValidator(_idempotency_key),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"}),
+    Header(
+        alias="Idempotency-Key",
+        description="Makes a retry safe: the same key with the same request, within 24 hours, returns "
+        "the first response (with Idempotent-Replayed: true) and has no second effect. Scoped to the tenant.",
+    ),
+]
+"""Every write route declares it (validated and documented here); api/middleware.py acts on it."""
 
 
 def reject_unknown_query(app: APIGatewayRestResolver, model: type[BaseModel]) -> None:

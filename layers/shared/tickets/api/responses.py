@@ -105,10 +105,13 @@ def error_response(code: ErrorCode, message: str, details: list[FieldIssue] | No
 
 def field_name(location: tuple[Any, ...]) -> str:
     """('body', 'order', 'amount') -> 'order.amount'; ('query', 'query', 'limit') -> 'limit' (query
-    parameters are validated as one model, whose argument name Powertools puts first)."""
+    parameters are validated as one model, whose argument name Powertools puts first);
+    ('header', 'if-match') -> 'If-Match' (Powertools reads header names lowercased)."""
     parts = [str(part) for part in location[1:] if not str(part).startswith("function-after")]
     if location and location[0] == "query" and len(parts) > 1:
         parts = parts[1:]
+    if location and location[0] == "header":
+        parts = ["-".join(word.capitalize() for word in part.split("-")) for part in parts]
     return ".".join(parts) or str(location[0] if location else "body")
 
 

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, StrictBool, StringConstraints
 
-from tickets.api.request import caller
+from tickets.api.request import IdempotencyKey, caller
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import NOT_JSON, ErrorFormat, document, error_headers, field_name
 from tickets.api.services import customer_service, ticket_service
@@ -278,7 +278,9 @@ def native_request(ticket: JtlCreateTicket) -> CreateTicketRequest:
         },
     },
 )
-def create_ticket(request: Annotated[JtlCreateTicket, Body(embed=False)]) -> Response[str]:
+def create_ticket(
+    request: Annotated[JtlCreateTicket, Body(embed=False)], _idempotency_key: IdempotencyKey = None
+) -> Response[str]:
     who, native = caller(app), native_request(request)
     try:
         ticket, created = ticket_service().create_ticket(who, native)

@@ -36,7 +36,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from tickets.api.request import caller, expected_versions, reject_unknown_query
+from tickets.api.request import IdempotencyKey, IfMatch, caller, reject_unknown_query
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import (
     NOT_JSON,
@@ -728,7 +728,9 @@ def get_ticket(ticketId: TicketPath, query: Annotated[GetQuery, Query()]) -> Res
     tags=[TAG],
     responses={201: documented(PlainTicketDocument, "Created: the ticket, without a message")},
 )
-def create_ticket(request: Annotated[PaymenterCreate, Body(embed=False)]) -> Response[str]:
+def create_ticket(
+    request: Annotated[PaymenterCreate, Body(embed=False)], _idempotency_key: IdempotencyKey = None
+) -> Response[str]:
     native = _native(
         CreateTicketRequest,
         customer_external_id=request.user_id,
@@ -756,7 +758,10 @@ def create_ticket(request: Annotated[PaymenterCreate, Body(embed=False)]) -> Res
     responses={200: documented(PlainTicketDocument, "The ticket")},
 )
 def update_ticket(
-    ticketId: TicketPath, request: Annotated[PaymenterUpdate, Body(embed=False)]
+    ticketId: TicketPath,
+    request: Annotated[PaymenterUpdate, Body(embed=False)],
+    expected: IfMatch = None,
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
     changes: dict[str, Any] = {}
     sent = request.model_fields_set
@@ -776,9 +781,7 @@ def update_ticket(
         ticket = service.get_ticket(caller(app), ticketId, None)
     else:
         try:
-            ticket = service.update(
-                caller(app), ticketId, _native(UpdateTicketRequest, **changes), expected_versions(app)
-            )
+            ticket = service.update(caller(app), ticketId, _native(UpdateTicketRequest, **changes), expected)
         except AgentNotFound:
             raise _invalid("assigned_to", "matches no staff member") from None
     return _json(PlainTicketDocument(data=_plain(ticket)), version=ticket.version)
@@ -790,8 +793,10 @@ def update_ticket(
     tags=[TAG],
     responses={204: no_content_documented("Deleted, with all its messages: a GET of it is 404")},
 )
-def delete_ticket(ticketId: TicketPath) -> Response[str]:
-    ticket_service().delete(caller(app), ticketId, expected_versions(app))
+def delete_ticket(
+    ticketId: TicketPath, expected: IfMatch = None, _idempotency_key: IdempotencyKey = None
+) -> Response[str]:
+    ticket_service().delete(caller(app), ticketId, expected)
     return no_content()
 
 
@@ -801,7 +806,11 @@ def delete_ticket(ticketId: TicketPath) -> Response[str]:
     tags=[TAG],
     responses={201: documented(MessageDocument, "Created: the message")},
 )
-def add_message(request: Annotated[PaymenterMessageCreate, Body(embed=False)]) -> Response[str]:
+def add_message(
+    request: Annotated[PaymenterMessageCreate, Body(embed=False)],
+    expected: IfMatch = None,
+    _idempotency_key: IdempotencyKey = None,
+) -> Response[str]:
     who = caller(app)
     service = ticket_service()
     ticket = service.get_ticket(who, request.ticket_id, None)  # whose ticket: one Query
@@ -809,7 +818,7 @@ def add_message(request: Annotated[PaymenterMessageCreate, Body(embed=False)]) -
     author = {"role": role} | ({"id": request.user_id} if role == Party.AGENT else {})
     native = ReplyRequest.model_validate({"message": request.message, "from": author})
     try:
-        result = service.reply(who, ticket.id, native, expected_versions(app))
+        result = service.reply(who, ticket.id, native, expected)
     except AgentNotFound:  # neither the ticket's user nor a staff member
         raise ValidationFailed(
             "The request is invalid",

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from tickets.api.request import caller, expected_versions, reject_unknown_query
+from tickets.api.request import IdempotencyKey, IfMatch, caller, reject_unknown_query
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import document, documented
 from tickets.api.services import ticket_service
@@ -224,9 +224,14 @@ def get_ticket(ticketId: TicketId) -> Response[str]:
     tags=[TAG],
     responses={201: documented(SellgateDocument[SellgateMessage], "The reply")},
 )
-def reply_ticket(ticketId: TicketId, request: Annotated[SellgateReply, Body(embed=False)]) -> Response[str]:
+def reply_ticket(
+    ticketId: TicketId,
+    request: Annotated[SellgateReply, Body(embed=False)],
+    expected: IfMatch = None,
+    _idempotency_key: IdempotencyKey = None,
+) -> Response[str]:
     native = ReplyRequest(message=request.message)  # from an agent: the seller
-    result = ticket_service().reply(caller(app), ticketId, native, expected_versions(app))
+    result = ticket_service().reply(caller(app), ticketId, native, expected)
     metrics.add_metric(name="MessagesAdded", unit=MetricUnit.Count, value=1)
     return document(
         SellgateDocument[SellgateMessage](data=SellgateMessage.of(result.message)),
@@ -242,11 +247,12 @@ def reply_ticket(ticketId: TicketId, request: Annotated[SellgateReply, Body(embe
     responses={200: documented(SellgateDocument[SellgateTicket], "The ticket")},
 )
 def update_ticket(
-    ticketId: TicketId, request: Annotated[SellgateStatusUpdate, Body(embed=False)]
+    ticketId: TicketId,
+    request: Annotated[SellgateStatusUpdate, Body(embed=False)],
+    expected: IfMatch = None,
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
     # open reopens: OPEN, or IN_PROGRESS when the ticket has an agent (the native status rules)
     status = TicketStatus.CLOSED if request.status == SellgateStatus.CLOSED else TicketStatus.OPEN
-    ticket = ticket_service().update(
-        caller(app), ticketId, UpdateTicketRequest(status=status), expected_versions(app)
-    )
+    ticket = ticket_service().update(caller(app), ticketId, UpdateTicketRequest(status=status), expected)
     return document(SellgateDocument[SellgateTicket](data=SellgateTicket.of(ticket)), version=ticket.version)

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field
 
-from tickets.api.request import caller
+from tickets.api.request import IdempotencyKey, caller
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import enveloped, success
 from tickets.api.services import ticket_service
@@ -98,7 +98,9 @@ class SupportDeskTicket(CamelModel):
     tags=[TAG],
     responses={201: enveloped(SupportDeskTicket, "Created")},
 )
-def create_ticket(request: Annotated[SupportDeskCreateTicket, Body(embed=False)]) -> Response[str]:
+def create_ticket(
+    request: Annotated[SupportDeskCreateTicket, Body(embed=False)], _idempotency_key: IdempotencyKey = None
+) -> Response[str]:
     native = CreateTicketRequest.model_validate(request.model_dump(by_alias=True, exclude_unset=True))
     ticket, _ = ticket_service().create_ticket(caller(app), native)
     metrics.add_metric(name="TicketsCreated", unit=MetricUnit.Count, value=1)

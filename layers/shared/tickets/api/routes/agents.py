@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from tickets.api.request import caller, reject_unknown_query
+from tickets.api.request import IdempotencyKey, caller, reject_unknown_query
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import enveloped, success
 from tickets.api.services import agent_service
@@ -30,6 +30,7 @@ PathAgentId = Annotated[AgentId, Path()]
 def put_agent(
     agentId: PathAgentId,
     request: Annotated[PutAgentRequest, Body(embed=False)],
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
     agent, created = agent_service().put(caller(app), agentId, request)
     return success(agent, HTTPStatus.CREATED if created else HTTPStatus.OK)
@@ -43,6 +44,7 @@ def put_agent(
 def patch_agent(
     agentId: PathAgentId,
     request: Annotated[PatchAgentRequest, Body(embed=False)],
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
     return success(agent_service().patch(caller(app), agentId, request))
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tickets.api.request import caller
+from tickets.api.request import IdempotencyKey, caller
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import enveloped, success
 from tickets.api.services import ticket_service
@@ -28,7 +28,9 @@ app = build_resolver()
         200: enveloped(Ticket, "A ticket with this externalId exists already: that ticket, unchanged"),
     },
 )
-def create_ticket(request: Annotated[CreateTicketRequest, Body(embed=False)]) -> Response[str]:
+def create_ticket(
+    request: Annotated[CreateTicketRequest, Body(embed=False)], _idempotency_key: IdempotencyKey = None
+) -> Response[str]:
     ticket, created = ticket_service().create_ticket(caller(app), request)
     metrics.add_metric(
         name="TicketsCreated" if created else "TicketCreateReplays", unit=MetricUnit.Count, value=1

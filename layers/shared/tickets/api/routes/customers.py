@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from tickets.api.request import caller, reject_unknown_query
+from tickets.api.request import IdempotencyKey, caller, reject_unknown_query
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import envelope, enveloped, success
 from tickets.api.services import customer_service
@@ -31,6 +31,7 @@ ExternalId = Annotated[CustomerExternalId, Path()]
 def upsert_customer(
     externalId: ExternalId,
     request: Annotated[UpsertCustomerRequest, Body(embed=False)],
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
     customer, created = customer_service().upsert(caller(app), externalId, request)
     return success(customer, HTTPStatus.CREATED if created else HTTPStatus.OK)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tickets.api.request import caller, expected_versions
+from tickets.api.request import IdempotencyKey, IfMatch, caller
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import success
 from tickets.api.services import ticket_service
@@ -32,7 +32,9 @@ _CREATED: dict[int, OpenAPIResponse] = {
 def reply_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[ReplyRequest, Body(embed=False)],
+    expected: IfMatch = None,
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
-    result = ticket_service().reply(caller(app), ticketId, request, expected_versions(app))
+    result = ticket_service().reply(caller(app), ticketId, request, expected)
     metrics.add_metric(name="MessagesAdded", unit=MetricUnit.Count, value=1)
     return success(result, HTTPStatus.CREATED, version=result.ticket.version)

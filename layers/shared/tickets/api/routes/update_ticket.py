@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from tickets.api.request import caller, expected_versions
+from tickets.api.request import IdempotencyKey, IfMatch, caller
 from tickets.api.resolver import build_resolver
 from tickets.api.responses import success
 from tickets.api.services import ticket_service
@@ -31,6 +31,8 @@ app = build_resolver()
 def update_ticket(
     ticketId: Annotated[str, Path(min_length=1, max_length=64)],
     request: Annotated[UpdateTicketRequest, Body(embed=False)],
+    expected: IfMatch = None,
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
-    ticket = ticket_service().update(caller(app), ticketId, request, expected_versions(app))
+    ticket = ticket_service().update(caller(app), ticketId, request, expected)
     return success(ticket, version=ticket.version)
