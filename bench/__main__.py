@@ -1,7 +1,9 @@
 """`python -m bench`: run every section, print the report, write docs/benchmarks.md.
 
-`--smoke` runs each section small (few tickets, few runs, no sam build), checks the harness works and
-the budgets are computed, and writes nothing unless --output is given."""
+Beside the report go its figures (bench/figures.py), in the report's folder. `--smoke` runs each
+section small (few tickets, few runs, no sam build), checks the harness works and the budgets are
+computed, and writes nothing unless --output is given: its figures are drawn and written into a
+temporary folder, then deleted."""
 
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ from bench import env
 
 env.configure()
 
-from bench import coldstart, cost, listing, package, roundtrips, streams, warm  # noqa: E402 - after env
-from bench.report import ROOT, Budget, Section, machine, markdown_table  # noqa: E402
+from bench import coldstart, cost, figures, listing, package, roundtrips, streams, warm  # noqa: E402 - after env
+from bench.report import ROOT, Budget, Image, Section, machine, markdown_table  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
 
@@ -99,13 +101,25 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
 
     def operations() -> list[Section]:
         measured = roundtrips.measure_operations()
-        return [roundtrips.report(measured), roundtrips.units_report(measured), cost.report(cost.life())]
+        steps = cost.life()
+        return [
+            roundtrips.report(measured),
+            roundtrips.units_report(measured, figures.write_units(measured, steps)),
+            cost.report(steps),
+        ]
 
     def lists() -> Section:
         verified = listing.verify_bulk_seeding(plan.verify_tickets)
         costs, numbered, seeded, items = listing.measure(plan.small, plan.large, plan.list_runs)
         return listing.report(
-            costs, numbered, seeded=seeded, items=items, small=plan.small, large=plan.large, verified=verified
+            costs,
+            numbered,
+            seeded=seeded,
+            items=items,
+            small=plan.small,
+            large=plan.large,
+            verified=verified,
+            figure=figures.list_reads(costs, plan.small, plan.large),
         )
 
     def cold() -> Section:
@@ -113,7 +127,7 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
         if coldstart.tracing_measurable():
             names = [*names, "create_ticket" + coldstart.TRACED]
         compiled, packaged, importtimes = coldstart.measure(plan.cold_rounds, plan.packaged_rounds, names)
-        return coldstart.report(compiled, packaged, importtimes)
+        return coldstart.report(compiled, packaged, importtimes, figures.cold_start(compiled, packaged))
 
     def warm_section() -> Section:
         return warm.report(warm.measure(plan.warm_iterations), plan.warm_iterations)
@@ -188,6 +202,11 @@ def render(
     return "\n".join(lines)
 
 
+def _write_images(folder: Path, images: list[Image]) -> None:
+    for image in images:
+        (folder / image.name).write_bytes(image.svg)
+
+
 def _load() -> str:
     try:
         return " ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -219,10 +238,15 @@ def main(argv: list[str] | None = None) -> int:
     if not budgets:
         print("bench: no budget was computed", file=sys.stderr)
         return 1
+    images = [image for section in sections for image in section.images]
     output = arguments.output or (None if arguments.smoke else DEFAULT_OUTPUT)
-    if output is not None:
-        output.write_text(text)
-        print(f"bench: wrote {output}", file=sys.stderr)
+    if output is None:
+        with tempfile.TemporaryDirectory(prefix="bench-figures-") as scratch:
+            _write_images(Path(scratch), images)
+        return 0
+    output.write_text(text)
+    _write_images(output.parent, images)
+    print(f"bench: wrote {output} and {', '.join(image.name for image in images)}", file=sys.stderr)
     return 0
 
 

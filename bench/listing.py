@@ -14,7 +14,7 @@ from typing import Any
 from bench import roundtrips, seeding
 from bench.aws import mocked_aws, moto_table, quiet
 from bench.recorder import Recorder
-from bench.report import Budget, Sample, Section
+from bench.report import Budget, Image, Sample, Section
 from tests.support.events import api_event
 from tests.support.handlers import Api, invoke
 from tickets import clients
@@ -176,6 +176,7 @@ def report(
     small: int,
     large: int,
     verified: str,
+    figure: Image,
 ) -> Section:
     section = Section("3. List cost as the table grows")
     section.add(
@@ -240,6 +241,7 @@ def report(
         ],
         rows,
     )
+    section.image(figure)
     single = [(sizes[small], sizes[large]) for sizes in list(by_kind.values())[:SINGLE_KINDS]]
     worst = max(max(a.items_read, b.items_read) for a, b in single)
     ratios = [b.items_read / a.items_read for a, b in single if a.items_read]

@@ -1,4 +1,5 @@
-"""Statistics and Markdown: every section returns a Section, the main module prints and writes them."""
+"""Statistics and Markdown: every section returns a Section, the main module prints and writes them
+(with the section's images, beside the report)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,21 @@ class Budget:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Image:
+    """A drawn figure (bench/figures.py): the file written beside the report, linked from it."""
+
+    name: str
+    alt: str
+    svg: bytes
+
+
 @dataclass
 class Section:
     title: str
     lines: list[str] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
 
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
@@ -38,6 +49,10 @@ class Section:
     def table(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         self.lines.extend(markdown_table(header, rows))
         self.lines.append("")
+
+    def image(self, image: Image) -> None:
+        self.images.append(image)
+        self.lines.extend([f"![{image.alt}]({image.name})", ""])
 
     def markdown(self) -> str:
         return "\n".join([f"## {self.title}", "", *self.lines]).rstrip() + "\n"

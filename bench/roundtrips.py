@@ -16,7 +16,7 @@ from bench import seeding, world
 from bench.aws import mocked_aws, quiet
 from bench.capacity import Units
 from bench.recorder import Recorder
-from bench.report import Budget, Section
+from bench.report import Budget, Image, Section
 from tests.support.handlers import LambdaContext, handler_module
 from tickets.api.authorizer import forget_cached_keys
 
@@ -205,7 +205,7 @@ def report(results: list[Measured]) -> Section:
         misses = [m for m in group if m.round_trips > m.budget]  # type: ignore[operator]
         note = ""
         if misses:
-            note = "missed by: " + "; ".join(f"{_short(m.request)} {m.round_trips}" for m in misses)
+            note = "missed by: " + "; ".join(f"{short_label(m.request)} {m.round_trips}" for m in misses)
         section.budgets.append(
             Budget(
                 f"round trips: {name}",
@@ -218,7 +218,7 @@ def report(results: list[Measured]) -> Section:
     return section
 
 
-def units_report(results: list[Measured]) -> Section:
+def units_report(results: list[Measured], figure: Image) -> Section:
     section = Section("2. Read and write units per operation")
     section.add(
         "Computed from the items each call read or wrote (the recorder reads every written item before "
@@ -251,6 +251,7 @@ def units_report(results: list[Measured]) -> Section:
             ]
         )
     section.table(["operation", "request", "RRU", "WRU table", "WRU GSI1", "WRU total"], rows)
+    section.image(figure)
     section.add(
         "List pages here hold what the tenant's lists hold in this small tenant; section 3 gives a full "
         "page of 25 at 1,000 and 50,000 tickets.",
@@ -259,7 +260,7 @@ def units_report(results: list[Measured]) -> Section:
     return section
 
 
-def _short(request: str) -> str:
+def short_label(request: str) -> str:
     """The distinguishing part of a request's label: 'agent reply', 'status, two values'..."""
     label = (
         request.split(": ", 1)[1]
