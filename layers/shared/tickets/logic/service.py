@@ -350,7 +350,7 @@ class TicketService:
             if written.message_id is not None
             else None
         )
-        if message is None:  # deleted with its ticket meanwhile
+        if message is None:  # deleted with its ticket since
             raise TicketNotFound(reference)
         return ReplyResult(message=message, ticket=ticket.summary())
 
