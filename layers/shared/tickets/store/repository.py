@@ -526,7 +526,8 @@ class TicketRepository(Table):
             return []
         mark = self._put(items.keyed_write_item(request, ticket_id, message_id))
         mark["Put"] |= {
-            "ConditionExpression": "attribute_not_exists(PK) OR expiresAt < :now",
+            "ConditionExpression": "attribute_not_exists(PK) OR #expiresAt < :now",
+            "ExpressionAttributeNames": {"#expiresAt": "expiresAt"},
             "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}},
         }
         return [mark]
