@@ -12,7 +12,7 @@ from tests.support.assertions import assert_error
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.moto_table import table_items
-from tickets import clients
+from tickets import clients, keys
 from tickets.ids import new_ulid, utc_now
 from tickets.models.domain import Message, MessageAuthor
 from tickets.settings import get_settings
@@ -73,7 +73,10 @@ def test_a_ticket_is_deleted_by_its_number_or_its_id_in_any_case(api: Api, refer
     assert_error(api.get(ticket["id"]), 404, "TICKET_NOT_FOUND")
 
 
-def test_a_ticket_with_more_messages_than_one_transaction_holds_is_deleted_completely(api: Api) -> None:
+@pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "k-big"}], ids=["unkeyed", "keyed"])
+def test_a_ticket_with_more_messages_than_one_transaction_holds_is_deleted_completely(
+    api: Api, headers: dict[str, str]
+) -> None:
     # Given a ticket with 250 messages (more than DynamoDB's 100 writes of one transaction)
     ticket = create(api)
     client, table = clients.dynamodb(), get_settings().table_name
@@ -89,12 +92,13 @@ def test_a_ticket_with_more_messages_than_one_transaction_holds_is_deleted_compl
         )
         client.put_item(TableName=table, Item=items.message_item(message))
 
-    # When it is deleted
-    response = api.delete(ticket["id"])
+    # When it is deleted (with a key, whose mark takes a place in the last transaction)
+    response = api.delete(ticket["id"], headers=headers)
 
-    # Then nothing of it is left
+    # Then nothing of it is left but, for a keyed delete, the key's mark (it expires with the key)
     assert response.status == 204
-    assert mentions(ticket["id"]) == []
+    left = [item["PK"]["S"] for item in mentions(ticket["id"])]
+    assert left == ([keys.idempotency_partition("acme")] if headers else [])
 
 
 @pytest.mark.parametrize(("role", "agent"), [("integration", None), ("agent", "agent_n1")])

@@ -22,6 +22,7 @@ from tests.support.handlers import Api, ApiResponse
 from tests.support.moto_table import table_items
 from tickets import clients
 from tickets.settings import get_aws_settings, get_settings
+from tickets.store.repository import TicketRepository
 
 TICKET = {"customerExternalId": "user_42", "subject": "Refund never arrived"}
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
@@ -53,6 +54,10 @@ class DynamoDBFaults:
     def time_out(self, operations: tuple[str, ...]) -> None:
         self.fail(operations, "timeout")
 
+    def lose_answers(self, operations: tuple[str, ...]) -> None:
+        """Each request is carried out, then its answer times out: the write is made, nobody hears."""
+        self.fail(operations, "answer lost")
+
     def clear(self) -> None:
         self._plan.clear()
 
@@ -65,7 +70,9 @@ class DynamoDBFaults:
             return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
         if times is not None:
             self._plan[operation] = (status, code, fields, times - 1)
-        if code == "timeout":
+        if code == "answer lost":
+            botocore_stubber(request=request, **kwargs)
+        if code in ("timeout", "answer lost"):
             raise ReadTimeoutError(endpoint_url=request.url)
         body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected"} | fields
         return AWSResponse(request.url, status, {}, MockRawResponse(json.dumps(body)))
@@ -234,3 +241,163 @@ def test_a_key_whose_failed_write_could_not_be_released_is_in_use_until_the_invo
     )
     assert api.reply(ticket_id, reply, headers={"Idempotency-Key": "k-1"}).status == 201
     assert api.get(ticket_id).data["messageCount"] == 1
+
+
+# A keyed write that committed, but whose answer was lost ------------------------------------------
+
+
+def tenant_counters() -> dict[str, int]:
+    """The ticket sequence and the quota counters of the tenant item."""
+    [tenant] = [item for item in table_items() if item["SK"]["S"] == "#TENANT"]
+    return {
+        name: int(value["N"])
+        for name, value in tenant.items()
+        if name == "ticketSequence" or name.startswith("ticketsCreated#")
+    }
+
+
+def agent_load(api: Api, agent_id: str = "agent_n1") -> int:
+    [load] = [agent["openTickets"] for agent in api.list_agents().data if agent["id"] == agent_id]
+    return int(load)
+
+
+def replayed(response: ApiResponse, status: int) -> bool:
+    return response.status == status and response.headers.get("Idempotent-Replayed") == "true"
+
+
+ASSIGNED_TICKET = TICKET | {"assignedAgentId": "agent_n1"}
+
+
+def test_a_keyed_create_whose_answer_was_lost_after_it_committed_is_not_made_again_on_retry(
+    api: Api, faults: DynamoDBFaults
+) -> None:
+    # Given a keyed create whose transaction commits while every attempt's answer is lost
+    key = {"Idempotency-Key": "k-lost-create"}
+    faults.lose_answers(("TransactWriteItems",))
+    assert_error(api.create(ASSIGNED_TICKET, headers=key), 503, "SERVICE_UNAVAILABLE")
+    # When DynamoDB answers again and the client retries with the same key
+    faults.clear()
+    retry = api.create(ASSIGNED_TICKET, headers=key)
+    # Then the retry is the first create's outcome: 201 with that ticket as it is, marked as a replay
+    assert replayed(retry, 201), retry.json
+    [ticket] = api.list().data
+    assert retry.data["id"] == ticket["id"]
+    assert retry.data["ticketNumber"] == ticket["ticketNumber"]
+    assert retry.headers["ETag"] == '"1"'
+    # And there is one ticket, counted once in the stats, the month's quota and its agent's load; the
+    # retry took no number either
+    stats = api.list().json["stats"]
+    assert (stats["total"], stats["byStatus"]["IN_PROGRESS"], stats["unassigned"]) == (1, 1, 0)
+    assert list(tenant_counters().values()) == [1, 1]
+    assert agent_load(api) == 1
+    # And a further retry gets the same answer again
+    assert api.create(ASSIGNED_TICKET, headers=key).json == retry.json
+
+
+def test_a_keyed_reply_whose_answer_was_lost_after_it_committed_adds_no_second_message(
+    api: Api, ticket_id: str, faults: DynamoDBFaults
+) -> None:
+    # Given a keyed reply whose transaction commits while every attempt's answer is lost
+    key = {"Idempotency-Key": "k-lost-reply"}
+    faults.lose_answers(("TransactWriteItems",))
+    assert_error(api.reply(ticket_id, {"message": "Refund sent"}, headers=key), 503, "SERVICE_UNAVAILABLE")
+    # When the client retries with the same key
+    faults.clear()
+    retry = api.reply(ticket_id, {"message": "Refund sent"}, headers=key)
+    # Then it gets 201 with the message the first attempt wrote and the ticket as it is, as a replay
+    assert replayed(retry, 201), retry.json
+    ticket = api.get(ticket_id).data
+    assert [message["id"] for message in ticket["messages"]] == [retry.data["message"]["id"]]
+    assert retry.data["message"] == ticket["messages"][0]
+    assert ticket["messageCount"] == retry.data["ticket"]["messageCount"] == 1
+    assert ticket["version"] == retry.data["ticket"]["version"] == 2
+    assert retry.headers["ETag"] == '"2"'
+    # And the stats count the ticket once, as it is after the one reply
+    stats = api.list().json["stats"]
+    assert stats["total"] == 1
+    assert stats["needsResponse"] == (1 if ticket["awaitingResponseFrom"] == "AGENT" else 0)
+
+
+def test_a_keyed_update_whose_answer_was_lost_after_it_committed_is_answered_not_refused_on_retry(
+    api: Api, ticket_id: str, faults: DynamoDBFaults
+) -> None:
+    # Given a keyed PATCH made on the ETag the client read, whose transaction commits while every
+    # attempt's answer is lost
+    change = {"priority": "HIGH", "assignedAgentId": "agent_n1"}
+    headers = {"Idempotency-Key": "k-lost-update", "If-Match": '"1"'}
+    faults.lose_answers(("TransactWriteItems",))
+    assert_error(api.update(ticket_id, change, headers=headers), 503, "SERVICE_UNAVAILABLE")
+    # When the client retries it as it was (its If-Match is no longer the ticket's version)
+    faults.clear()
+    retry = api.update(ticket_id, change, headers=headers)
+    # Then it gets 200 with the ticket as the first attempt left it, as a replay, not a 412
+    assert replayed(retry, 200), retry.json
+    assert (retry.data["version"], retry.data["priority"]) == (2, "HIGH")
+    assert retry.data["assignedAgent"]["id"] == "agent_n1"
+    assert retry.headers["ETag"] == '"2"'
+    assert api.get(ticket_id).data["version"] == 2
+    # And the change was counted once: in the stats and in the agent's load
+    stats = api.list().json["stats"]
+    assert (stats["total"], stats["byStatus"]["IN_PROGRESS"], stats["unassigned"]) == (1, 1, 0)
+    assert agent_load(api) == 1
+
+
+def test_a_keyed_delete_whose_answer_was_lost_after_it_committed_is_204_on_retry(
+    api: Api, faults: DynamoDBFaults
+) -> None:
+    # Given a ticket with an agent, and a keyed delete of it that commits while its answers are lost
+    ticket_id = api.create(ASSIGNED_TICKET).data["id"]
+    key = {"Idempotency-Key": "k-lost-delete"}
+    faults.lose_answers(("TransactWriteItems",))
+    assert_error(api.delete(ticket_id, headers=key), 503, "SERVICE_UNAVAILABLE")
+    # When the client retries with the same key
+    faults.clear()
+    retry = api.delete(ticket_id, headers=key)
+    # Then it is the first delete's 204 (not a 404), as a replay, and the ticket is gone uncounted
+    assert replayed(retry, 204)
+    assert_error(api.get(ticket_id), 404, "TICKET_NOT_FOUND")
+    assert api.list().json["stats"]["total"] == 0
+    assert agent_load(api) == 0
+
+
+def test_after_a_lost_answer_the_key_still_refuses_a_different_request(
+    api: Api, faults: DynamoDBFaults
+) -> None:
+    # Given a keyed create that committed while its answers were lost
+    key = {"Idempotency-Key": "k-lost-other"}
+    faults.lose_answers(("TransactWriteItems",))
+    assert_error(api.create(TICKET, headers=key), 503, "SERVICE_UNAVAILABLE")
+    faults.clear()
+    # When the key comes back with another body
+    response = api.create(TICKET | {"subject": "Another subject"}, headers=key)
+    # Then it is refused, and there is still the one ticket, counted once
+    assert_error(response, 409, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key")
+    assert api.list().json["stats"]["total"] == 1
+    assert tenant_counters()["ticketSequence"] == 1
+
+
+def test_a_retry_whose_transaction_meets_the_first_write_is_told_to_retry_and_counts_nothing(
+    api: Api, faults: DynamoDBFaults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a keyed create that committed while its answers were lost
+    key = {"Idempotency-Key": "k-lost-race"}
+    faults.lose_answers(("TransactWriteItems",))
+    assert_error(api.create(TICKET, headers=key), 503, "SERVICE_UNAVAILABLE")
+    faults.clear()
+    # When the retry looks for the key's write before that write is visible (as while it is still
+    # being committed), and so makes a transaction of its own
+    with monkeypatch.context() as early:
+        early.setattr(TicketRepository, "written_under_key", lambda _: None)
+        response = api.create(TICKET, headers=key)
+    # Then that transaction is refused by the key's mark: the client is asked to retry, and the month's
+    # quota does not count the ticket twice (the retry's number is left unused: a gap)
+    assert_error(response, 409, "IDEMPOTENCY_KEY_IN_USE", "Idempotency-Key")
+    assert response.headers["Retry-After"] == "1"
+    assert api.list().json["stats"]["total"] == 1
+    counters = tenant_counters()
+    assert counters.pop("ticketSequence") == 2
+    assert list(counters.values()) == [1]
+    # And the next retry is answered from the first write
+    retry = api.create(TICKET, headers=key)
+    assert replayed(retry, 201)
+    assert retry.data["ticketNumber"] == api.list().data[0]["ticketNumber"]

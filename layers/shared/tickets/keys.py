@@ -10,7 +10,9 @@ Partitions:
   TENANT#<t>                                  APIKEY#<keyId> (the tenant's keys, for listing and revoking)
   APIKEY#<sha256 of the key>                  #APIKEY (what the authorizer looks up)
   TENANT#<t>#IDEMPOTENCY                      request#<sha256 of the Idempotency-Key> (Powertools
-                                              Idempotency records; the tenant scopes the key)
+                                              Idempotency records; the tenant scopes the key),
+                                              write#<sha256 of the Idempotency-Key> (the ticket write
+                                              the key made, put in that write's transaction)
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Entity(StrEnum):
     API_KEY = "API_KEY"
     API_KEY_LOOKUP = "API_KEY_LOOKUP"
     NOTIFICATION = "NOTIFICATION"
+    KEYED_WRITE = "KEYED_WRITE"
 
 
 class ListDimension(StrEnum):
@@ -168,8 +171,15 @@ def api_key_lookup_key(key_hash: str) -> Key:
 
 
 def idempotency_partition(tenant_id: str) -> str:
-    """The partition of a tenant's Idempotency-Key records (Powertools writes the sort key itself)."""
+    """The partition of a tenant's Idempotency-Key items: Powertools' records (it writes their sort key
+    itself) and the marks of keyed writes."""
     return f"{_tenant(tenant_id)}#IDEMPOTENCY"
+
+
+def keyed_write_key(tenant_id: str, idempotency_key: str) -> Key:
+    """The mark of the ticket write made under an Idempotency-Key, beside the key's Powertools record."""
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return {PK: idempotency_partition(tenant_id), SK: f"write#{digest}"}
 
 
 def monthly_tickets_attribute(period: str) -> str:

@@ -36,6 +36,7 @@ from tickets.models.requests import (
     UpdateTicketRequest,
 )
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
+from tickets.store.keyed_writes import KeyedWrite
 from tickets.store.repository import (
     AgentUnavailable,
     ExternalIdTaken,
@@ -66,9 +67,14 @@ class TicketService:
     # Create ----------------------------------------------------------------------------------------
 
     def create_ticket(self, caller: Caller, request: CreateTicketRequest) -> tuple[Ticket, bool]:
-        """The new ticket and True, or the ticket created earlier with the same externalId and False."""
+        """The new ticket and True, or the ticket created earlier with the same externalId and False.
+        A retry of a keyed create that committed: that ticket as it is now, and True."""
         access.require(caller, Action.CREATE_TICKET)
         tenant_id = caller.tenant_id
+        written = self._repository.written_under_key()
+        if written is not None:
+            ticket_id = written.ticket_id
+            return self._current(tenant_id, ticket_id, ticket_id, None, with_description=True), True
         context = self._repository.read_create_context(
             tenant_id, request.customer_external_id, request.external_id
         )
@@ -86,6 +92,7 @@ class TicketService:
         opened_as = self._opened_as(caller, request)
         now = utc_now()
         period = workflow.quota_period(now)
+        ticket_id = new_ulid(now)
         try:
             allocated = self._repository.allocate_ticket_number(tenant_id, period)
         except QuotaExhausted as exhausted:
@@ -95,7 +102,7 @@ class TicketService:
         tenant, sequence = allocated
         try:
             ticket, first_message = _new_ticket(
-                request, context.customer, tenant, sequence, opened_as=opened_as, now=now
+                request, context.customer, tenant, ticket_id, sequence, opened_as=opened_as, now=now
             )
             self._repository.insert_ticket(
                 ticket,
@@ -114,12 +121,23 @@ class TicketService:
                 self._repository.release_quota(tenant_id, period)
             raise AgentNotFound(str(request.assigned_agent_id)) from None
         except Exception:
-            # Not created (or, after a timeout, not known to be): the quota gets the ticket back, as
-            # an undercount is the error that costs the tenant nothing. The original error is reported.
-            with contextlib.suppress(Exception):
-                self._repository.release_quota(tenant_id, period)
+            # Not created, or not known to be (a timeout can follow the commit). The original error
+            # is reported.
+            self._release_quota_unless_created(tenant_id, period, ticket_id)
             raise
         return ticket, True
+
+    def _release_quota_unless_created(self, tenant_id: str, period: str, ticket_id: str) -> None:
+        """Give the quota back the ticket it counted, unless the ticket was written after all. When that
+        cannot be read either, it is given back: an undercount is the error that costs the tenant
+        nothing."""
+        try:
+            created = self._repository.get_ticket(tenant_id, ticket_id) is not None
+        except Exception:
+            created = False
+        if not created:
+            with contextlib.suppress(Exception):
+                self._repository.release_quota(tenant_id, period)
 
     def _opened_as(self, caller: Caller, request: CreateTicketRequest) -> dict[str, object]:
         """The status and agent a create asks for, as update changes (an update's right), checked
@@ -293,8 +311,13 @@ class TicketService:
         request: ReplyRequest,
         expected_versions: frozenset[int] | None = None,
     ) -> ReplyResult:
+        """The message and the ticket's summary after it. A retry of a keyed reply that committed: that
+        message, and the ticket's summary as it is now."""
         author = access.reply_author(caller, request.from_)
         tenant_id = caller.tenant_id
+        written = self._repository.written_under_key()
+        if written is not None:
+            return self._written_reply(tenant_id, reference, written)
         ticket_id = self._resolve_id(tenant_id, reference)
         if author.role == Party.AGENT and author.id is not None:
             author = self._agent_author(caller, author.id)
@@ -320,6 +343,17 @@ class TicketService:
         )
         return ReplyResult(message=message, ticket=saved.summary())
 
+    def _written_reply(self, tenant_id: str, reference: str, written: KeyedWrite) -> ReplyResult:
+        ticket = self._current(tenant_id, written.ticket_id, reference, None)
+        message = (
+            self._repository.get_message(tenant_id, ticket.id, written.message_id)
+            if written.message_id is not None
+            else None
+        )
+        if message is None:  # deleted with its ticket since
+            raise TicketNotFound(reference)
+        return ReplyResult(message=message, ticket=ticket.summary())
+
     def _agent_author(self, caller: Caller, agent_id: str) -> MessageAuthor:
         """A message from a known agent carries the agent's id and name as its record has them."""
         agent = self._repository.get_agent(caller.tenant_id, agent_id)
@@ -336,8 +370,12 @@ class TicketService:
         request: UpdateTicketRequest,
         expected_versions: frozenset[int] | None = None,
     ) -> Ticket:
+        """The ticket after the change. A retry of a keyed update that committed: the ticket as it is now."""
         access.require(caller, Action.UPDATE_TICKET)
         tenant_id = caller.tenant_id
+        written = self._repository.written_under_key()
+        if written is not None:
+            return self._current(tenant_id, written.ticket_id, reference, None, with_description=True)
         ticket_id = self._resolve_id(tenant_id, reference)
         changes: dict[str, object] = {name: getattr(request, name) for name in request.model_fields_set}
         if "assigned_agent_id" in changes:
@@ -356,8 +394,11 @@ class TicketService:
         )
 
     def delete(self, caller: Caller, reference: str, expected_versions: frozenset[int] | None = None) -> None:
-        """The ticket and all that is its, gone; its stats and its agent's load follow."""
+        """The ticket and all that is its, gone; its stats and its agent's load follow. A retry of a keyed
+        delete that committed: nothing more to do."""
         access.require(caller, Action.DELETE_TICKET)
+        if self._repository.written_under_key() is not None:
+            return
         tenant_id = caller.tenant_id
         ticket_id = self._resolve_id(tenant_id, reference)
 
@@ -443,6 +484,7 @@ def _new_ticket(
     request: CreateTicketRequest,
     customer: Customer,
     tenant: Tenant,
+    ticket_id: str,
     sequence: int,
     *,
     opened_as: dict[str, object],
@@ -451,7 +493,6 @@ def _new_ticket(
     """The ticket as first written (its first message too), opened as asked: the status rules of an
     update applied to it, at version 1."""
     tenant_id = tenant.id
-    ticket_id = new_ulid(now)
     first_message = (
         Message(
             tenant_id=tenant_id,

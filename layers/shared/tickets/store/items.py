@@ -13,6 +13,7 @@ from tickets import keys
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketSummary
 from tickets.models.types import STORED
+from tickets.store.keyed_writes import KeyedRequest, KeyedWrite
 
 Item = dict[str, Any]  # typed attribute values, e.g. {"PK": {"S": "..."}}
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -227,3 +228,22 @@ def guard_item(key: dict[str, str], entity: Entity, ticket_id: str) -> Item:
 
 def entity_of(item: Item) -> str:
     return str(item.get("entity", {}).get("S", ""))
+
+
+# Idempotency-Key marks ---------------------------------------------------------------------------
+
+
+def keyed_write_item(request: KeyedRequest, ticket_id: str, message_id: str | None) -> Item:
+    key = keys.keyed_write_key(request.tenant_id, request.key)
+    values = {"requestHash": request.request_hash, "ticketId": ticket_id, "messageId": message_id}
+    return serialize(key | {"entity": Entity.KEYED_WRITE, "expiresAt": request.expires_at} | values)
+
+
+def keyed_write_from_item(item: Item) -> KeyedWrite:
+    values = deserialize(item)
+    return KeyedWrite(
+        request_hash=values["requestHash"],
+        ticket_id=values["ticketId"],
+        message_id=values.get("messageId"),
+        expires_at=int(values["expiresAt"]),
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from tickets import keys
+from tickets.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from tickets.ids import format_timestamp
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import (
@@ -19,8 +21,9 @@ from tickets.models.domain import (
     Ticket,
     TicketSummary,
 )
-from tickets.store import items
+from tickets.store import items, keyed_writes
 from tickets.store.items import Item
+from tickets.store.keyed_writes import KeyedWrite
 from tickets.store.table import MAX_TRANSACTION_ITEMS, Table, TransactionRejected, plain_key, typed_key
 
 if TYPE_CHECKING:
@@ -384,7 +387,7 @@ class TicketRepository(Table):
                 self._agent_load(tenant_id, agent_id, change, ticket.created_at, within_capacity=False)
             )
         try:
-            self._transact(writes)
+            self._transact_marked(writes, self._key_mark(ticket.id))
         except TransactionRejected as rejected:
             for index, reason in enumerate(rejected.reasons):
                 old = reason.get("Item") or {}
@@ -430,8 +433,9 @@ class TicketRepository(Table):
         first_agent_write = len(writes)
         for agent_id, change in sorted((agent_load_delta or {}).items()):
             writes.append(self._agent_load(tenant_id, agent_id, change, after.updated_at, within_capacity))
+        mark = self._key_mark(after.id, message.id if message is not None else None)
         try:
-            self._transact(writes)
+            self._transact_marked(writes, mark)
         except TransactionRejected as rejected:
             failed = [
                 i
@@ -486,14 +490,58 @@ class TicketRepository(Table):
             for key in self._partition_keys(keys.ticket_partition(tenant_id, ticket.id))
             if key[keys.SK] != keys.TICKET_SK
         ]
-        room = MAX_TRANSACTION_ITEMS - len(writes)
+        mark = self._key_mark(ticket.id)
+        room = MAX_TRANSACTION_ITEMS - len(writes) - len(mark)
         self._batch_delete(rest[: max(0, len(rest) - room)])
         writes.extend(self._delete(key) for key in rest[max(0, len(rest) - room) :])
         try:
-            self._transact(writes)
+            self._transact_marked(writes, mark)
         except TransactionRejected as rejected:
             if rejected.reasons and rejected.reasons[0].get("Code") == "ConditionalCheckFailed":
                 raise StaleWrite(ticket.id) from None
+            raise
+
+    def written_under_key(self) -> KeyedWrite | None:
+        """What an earlier request with the Idempotency-Key being served wrote, when its transaction
+        committed (and the key has not expired): the request is then a replay of that write, and is
+        marked so. None without a key, or when the key wrote nothing yet. Raises IdempotencyKeyReused
+        when that write was another request's."""
+        request = keyed_writes.current()
+        if request is None:
+            return None
+        item = self._get(keys.keyed_write_key(request.tenant_id, request.key))
+        written = items.keyed_write_from_item(item) if item else None
+        if written is None or written.expires_at < time.time():  # TTL deletes late: expired is gone
+            return None
+        if written.request_hash != request.request_hash:
+            raise IdempotencyKeyReused()
+        request.replayed = True
+        return written
+
+    def _key_mark(self, ticket_id: str, message_id: str | None = None) -> list[dict[str, Any]]:
+        """The Put of the mark of the request's Idempotency-Key (none without a key), for the ticket
+        write's transaction. It is conditional: of two transactions under one key, one commits."""
+        request = keyed_writes.current()
+        if request is None:
+            return []
+        mark = self._put(items.keyed_write_item(request, ticket_id, message_id))
+        mark["Put"] |= {
+            "ConditionExpression": "attribute_not_exists(PK) OR #expiresAt < :now",
+            "ExpressionAttributeNames": {"#expiresAt": "expiresAt"},
+            "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}},
+        }
+        return [mark]
+
+    def _transact_marked(self, writes: list[dict[str, Any]], mark: list[dict[str, Any]]) -> None:
+        """`writes` with the key's mark after them. A mark there already means a transaction under the
+        key committed while this request was being served: IdempotencyKeyInUse (retry; the retry is
+        answered from that write). Other rejections are raised as they are, the mark's reason last."""
+        try:
+            self._transact(writes + mark)
+        except TransactionRejected as rejected:
+            marked = mark and len(rejected.reasons) > len(writes)
+            if marked and rejected.reasons[len(writes)].get("Code") == "ConditionalCheckFailed":
+                raise IdempotencyKeyInUse() from None
             raise
 
     def _partition_keys(self, partition: str) -> list[dict[str, str]]:
@@ -576,6 +624,10 @@ class TicketRepository(Table):
             ConsistentRead=True,
         )
         return self._ticket_from(response["Items"])
+
+    def get_message(self, tenant_id: str, ticket_id: str, message_id: str) -> Message | None:
+        item = self._get(keys.message_key(tenant_id, ticket_id, message_id))
+        return items.message_from_item(item) if item else None
 
     @staticmethod
     def _ticket_from(found: list[Item]) -> Ticket | None:
