@@ -9,7 +9,7 @@ import pytest
 from tickets.errors import Conflict
 from tickets.keys import ListDimension, ListMembership
 from tickets.logic import workflow
-from tickets.models.domain import AgentRef, CustomerRef, Message, MessageAuthor, Ticket
+from tickets.models.domain import AgentRef, CustomerRef, Message, MessageAuthor, Ticket, TicketChanges
 from tickets.models.enums import Awaiting, Party, Priority, TicketStatus
 
 T0 = datetime(2026, 4, 18, 10, 0, tzinfo=UTC)
@@ -89,25 +89,27 @@ def test_internal_note_changes_neither_status_nor_who_is_awaited() -> None:
 
 
 def test_closing_sets_closed_at_and_awaits_nobody_and_reopening_clears_it() -> None:
-    closed = workflow.apply_update(a_ticket(), {"status": TicketStatus.CLOSED}, T0 + timedelta(days=1))
+    closed = workflow.apply_update(
+        a_ticket(), TicketChanges(status=TicketStatus.CLOSED), T0 + timedelta(days=1)
+    )
     assert closed.closed_at == T0 + timedelta(days=1)
     assert closed.awaiting_response_from == Awaiting.NONE
-    reopened = workflow.apply_update(closed, {"status": TicketStatus.OPEN}, T0 + timedelta(days=2))
+    reopened = workflow.apply_update(closed, TicketChanges(status=TicketStatus.OPEN), T0 + timedelta(days=2))
     assert reopened.closed_at is None
     assert reopened.awaiting_response_from == Awaiting.AGENT
 
 
 def test_assigning_an_open_ticket_puts_it_in_progress_and_unassigning_returns_it_to_the_queue() -> None:
-    assigned = workflow.apply_update(a_ticket(), {"assigned_agent": AGENT}, T0)
+    assigned = workflow.apply_update(a_ticket(), TicketChanges(assigned_agent=AGENT), T0)
     assert assigned.status == TicketStatus.IN_PROGRESS
-    unassigned = workflow.apply_update(assigned, {"assigned_agent": None}, T0)
+    unassigned = workflow.apply_update(assigned, TicketChanges(assigned_agent=None), T0)
     assert unassigned.status == TicketStatus.OPEN
     assert unassigned.assigned_agent is None
 
 
 def test_in_progress_without_an_agent_is_a_conflict() -> None:
     with pytest.raises(Conflict):
-        workflow.apply_update(a_ticket(), {"status": TicketStatus.IN_PROGRESS}, T0)
+        workflow.apply_update(a_ticket(), TicketChanges(status=TicketStatus.IN_PROGRESS), T0)
 
 
 # The (status, who is awaited) pairs that can exist, as the README's status table has them. NONE on
@@ -159,15 +161,15 @@ def test_every_patch_of_the_status_leaves_a_pair_the_status_table_allows(
 ) -> None:
     # Given a ticket in any state that can exist
     # When a PATCH sets the status (assigning an agent where the status needs one)
-    changes: dict[str, object] = {"status": target}
+    given: dict[str, object] = {"status": target}
     if target == TicketStatus.IN_PROGRESS and before.assigned_agent is None:
-        changes["assigned_agent"] = AGENT
-    after = workflow.apply_update(before, changes, T0 + timedelta(hours=1))
+        given["assigned_agent"] = AGENT
+    after = workflow.apply_update(before, TicketChanges.model_validate(given), T0 + timedelta(hours=1))
 
     # Then the status is the one sent, but OPEN with an agent is IN_PROGRESS (it keeps its agent)
     landed = TicketStatus.IN_PROGRESS if target == TicketStatus.OPEN and before.assigned_agent else target
     assert after.status == landed
-    assert after.assigned_agent == (changes.get("assigned_agent") or before.assigned_agent)
+    assert after.assigned_agent == (given.get("assigned_agent") or before.assigned_agent)
     # And the new pair is one the table allows, who is awaited following the status
     assert after.awaiting_response_from in PAIRS[landed]
     expected = {
@@ -207,12 +209,12 @@ def test_open_for_a_ticket_with_an_agent_keeps_the_agent_in_progress_and_unassig
         status=TicketStatus.CLOSED, assigned_agent=AGENT, awaiting_response_from=Awaiting.NONE, closed_at=T0
     )
     # When it is reopened with OPEN, then it is IN_PROGRESS with its agent, awaiting the agent
-    reopened = workflow.apply_update(closed, {"status": TicketStatus.OPEN}, T0)
+    reopened = workflow.apply_update(closed, TicketChanges(status=TicketStatus.OPEN), T0)
     assert (reopened.status, reopened.assigned_agent) == (TicketStatus.IN_PROGRESS, AGENT)
     assert reopened.awaiting_response_from == Awaiting.AGENT
     assert not workflow.waits_for_agent(reopened)
     # And set OPEN with the agent removed, it is back in the queue
-    queued = workflow.apply_update(closed, {"status": TicketStatus.OPEN, "assigned_agent": None}, T0)
+    queued = workflow.apply_update(closed, TicketChanges(status=TicketStatus.OPEN, assigned_agent=None), T0)
     assert (queued.status, queued.assigned_agent) == (TicketStatus.OPEN, None)
     assert workflow.waits_for_agent(queued)
 
@@ -240,7 +242,7 @@ def test_a_patch_that_changes_nothing_returns_the_ticket_itself_at_the_same_vers
     # Given an OPEN, unassigned HIGH ticket with no tags and no category
     ticket = a_ticket()
     # When a PATCH sets only what it already has
-    after = workflow.apply_update(ticket, changes, T0 + timedelta(hours=1))
+    after = workflow.apply_update(ticket, TicketChanges.model_validate(changes), T0 + timedelta(hours=1))
     # Then nothing changed: the same ticket, the same version and updatedAt
     assert after is ticket
 
@@ -281,7 +283,7 @@ def test_unassigned_queue_holds_only_open_tickets_and_tags_each_get_a_list() -> 
 
 def test_stats_delta_moves_a_ticket_between_status_counters_without_changing_the_total() -> None:
     before = a_ticket()
-    after = workflow.apply_update(before, {"status": TicketStatus.CLOSED}, T0)
+    after = workflow.apply_update(before, TicketChanges(status=TicketStatus.CLOSED), T0)
     assert workflow.stats_delta(before, after) == {
         "status_OPEN": -1,
         "status_CLOSED": 1,

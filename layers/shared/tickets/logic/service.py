@@ -26,7 +26,16 @@ from tickets.keys import ListMembership
 from tickets.logic import access, listing, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
-from tickets.models.domain import AgentRef, Customer, Message, MessageAuthor, Tenant, Ticket, TicketStats
+from tickets.models.domain import (
+    AgentRef,
+    Customer,
+    Message,
+    MessageAuthor,
+    Tenant,
+    Ticket,
+    TicketChanges,
+    TicketStats,
+)
 from tickets.models.enums import Awaiting, Channel, Party, Role, TicketStatus
 from tickets.models.requests import (
     PAGE_SIZE_MAX,
@@ -139,24 +148,24 @@ class TicketService:
             with contextlib.suppress(Exception):
                 self._repository.release_quota(tenant_id, period)
 
-    def _opened_as(self, caller: Caller, request: CreateTicketRequest) -> dict[str, object]:
+    def _opened_as(self, caller: Caller, request: CreateTicketRequest) -> TicketChanges:
         """The status and agent a create asks for, as update changes (an update's right), checked
         before the ticket takes a number: a create that is refused writes nothing."""
-        changes: dict[str, object] = {}
         if request.status is None and request.assigned_agent_id is None:
-            return changes
+            return TicketChanges()
         access.require(caller, Action.UPDATE_TICKET)
+        given: dict[str, object] = {}
         agent: AgentRef | None = None
         if request.assigned_agent_id is not None:
             found = self._repository.get_agent(caller.tenant_id, request.assigned_agent_id)
             if found is None:
                 raise AgentNotFound(request.assigned_agent_id)
             agent = found.ref()
-            changes["assigned_agent"] = agent
+            given["assigned_agent"] = agent
         if request.status is not None:
             workflow.require_agent_for(request.status, agent)
-            changes["status"] = request.status
-        return changes
+            given["status"] = request.status
+        return TicketChanges.model_validate(given)
 
     def _existing(self, tenant_id: str, ticket_id: str) -> Ticket:
         ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
@@ -377,13 +386,14 @@ class TicketService:
         if written is not None:
             return self._current(tenant_id, written.ticket_id, reference, None, with_description=True)
         ticket_id = self._resolve_id(tenant_id, reference)
-        changes: dict[str, object] = {name: getattr(request, name) for name in request.model_fields_set}
-        if "assigned_agent_id" in changes:
-            agent_id = changes.pop("assigned_agent_id")
-            agent = self._repository.get_agent(tenant_id, str(agent_id)) if agent_id is not None else None
+        given = {name: getattr(request, name) for name in request.model_fields_set - {"assigned_agent_id"}}
+        if "assigned_agent_id" in request.model_fields_set:
+            agent_id = request.assigned_agent_id
+            agent = self._repository.get_agent(tenant_id, agent_id) if agent_id is not None else None
             if agent_id is not None and agent is None:
-                raise AgentNotFound(str(agent_id))
-            changes["assigned_agent"] = agent.ref() if agent else None
+                raise AgentNotFound(agent_id)
+            given["assigned_agent"] = agent.ref() if agent else None
+        changes = TicketChanges.model_validate(given)
         return self._change(
             tenant_id,
             ticket_id,
@@ -487,7 +497,7 @@ def _new_ticket(
     ticket_id: str,
     sequence: int,
     *,
-    opened_as: dict[str, object],
+    opened_as: TicketChanges,
     now: datetime,
 ) -> tuple[Ticket, Message | None]:
     """The ticket as first written (its first message too), opened as asked: the status rules of an
@@ -523,6 +533,6 @@ def _new_ticket(
             if name not in _NOT_TICKET_FIELDS
         },
     )
-    if opened_as:
+    if opened_as.model_fields_set:
         ticket = workflow.apply_update(ticket, opened_as, now).model_copy(update={"version": 1})
     return ticket, first_message

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from tickets.errors import Conflict, FieldIssue
 from tickets.keys import ListDimension, ListMembership
-from tickets.models.domain import AgentRef, Message, Ticket
+from tickets.models.domain import AgentRef, Message, Ticket, TicketChanges
 from tickets.models.enums import Awaiting, Party, TicketStatus
 
 if TYPE_CHECKING:
@@ -106,19 +106,19 @@ def require_agent_for(status: TicketStatus, agent: AgentRef | None) -> None:
         )
 
 
-def apply_update(ticket: Ticket, changes: dict[str, object], now: datetime) -> Ticket:
-    """The ticket after a PATCH. `changes` holds only the fields the caller sent (snake_case),
-    with assigned_agent already resolved to an AgentRef or None. A PATCH that changes nothing returns
-    `ticket` itself: nothing is written, and its version stays."""
-    updated = dict(changes)
-    agent = updated.get("assigned_agent", ticket.assigned_agent)
+def apply_update(ticket: Ticket, changes: TicketChanges, now: datetime) -> Ticket:
+    """The ticket after a PATCH. A PATCH that changes nothing returns `ticket` itself: nothing is
+    written, and its version stays."""
+    updated = changes.given()
+    agent = changes.assigned_agent if "assigned_agent" in updated else ticket.assigned_agent
+    new_status = changes.status or ticket.status
     # Assigning picks an OPEN ticket up and unassigning puts an IN_PROGRESS one back in the queue; an
     # open ticket with an agent is IN_PROGRESS, so OPEN sent for one (a reopen, say) keeps its agent.
-    reassigned = "assigned_agent" in changes and "status" not in changes
-    if (reassigned and ticket.status in _OPEN_STATUSES) or changes.get("status") == TicketStatus.OPEN:
-        updated["status"] = initial_status(agent)  # type: ignore[arg-type]
-    new_status = TicketStatus(updated.get("status", ticket.status))  # type: ignore[arg-type]
-    require_agent_for(new_status, agent)  # type: ignore[arg-type]
+    reassigned = "assigned_agent" in updated and "status" not in updated
+    if (reassigned and ticket.status in _OPEN_STATUSES) or changes.status == TicketStatus.OPEN:
+        new_status = initial_status(agent)
+    require_agent_for(new_status, agent)
+    updated["status"] = new_status
     if new_status != ticket.status:
         updated["awaiting_response_from"] = awaiting_after(ticket, new_status)
         if new_status == TicketStatus.CLOSED:

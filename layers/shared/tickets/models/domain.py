@@ -193,6 +193,25 @@ class Ticket(TicketSummary):
         return TicketSummary(**{name: getattr(self, name) for name in TicketSummary.model_fields})
 
 
+class TicketChanges(CamelModel):
+    """What a change (a PATCH, or a create opened as it is) sets: only the fields given change (None
+    given clears a field), the agent already resolved to its record's reference (None: unassign)."""
+
+    status: TicketStatus | None = None
+    priority: Priority | None = None
+    subject: Subject | None = None
+    category: ShortText | None = None
+    department: ShortText | None = None
+    topic: Topic | None = None
+    tag_ids: TagIds | None = None
+    metadata: Metadata | None = None
+    assigned_agent: AgentRef | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields given, by name."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
 class MessageAuthor(RequestModel):
     role: Party = Party.AGENT
     id: ShortText | None = None
