@@ -41,7 +41,7 @@ SAM_ENV ?= default
 # Steps `make test` runs after the unit and integration tests (`make test TEST_EXTRA_TARGETS=` skips them).
 TEST_EXTRA_TARGETS ?= e2e
 
-.PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs admin build \
+.PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs invoke admin build \
 	build-host deploy clean bench bench-smoke
 
 help: ## List the targets
@@ -78,6 +78,10 @@ emails: $(VENV_STAMP) ## The emails the local stack has sent, newest first
 
 logs: $(VENV_STAMP) ## The local stack's Lambda logs by invocation (MINUTES=30, FUNCTION=create_ticket, RAW=1)
 	@$(LOCAL_STACK) logs $(if $(MINUTES),--minutes $(MINUTES)) $(if $(FUNCTION),--function $(FUNCTION)) $(if $(RAW),--raw)
+
+# sam local invoke without Docker, on the running stack: make invoke FN=create_ticket EVENT=events/create_ticket.json
+invoke: $(VENV_STAMP) ## One deployed function with an event file: its response and log lines (FN=create_ticket EVENT=events/...)
+	@$(LOCAL_STACK) invoke $(if $(FN),--function $(FN)) $(if $(EVENT),--event $(EVENT))
 
 # ARGS go to the CLI as typed: make admin ARGS='--local create-tenant --id globex --name "Globex" --prefix GLX'
 admin: $(VENV_STAMP) ## The admin CLI (tickets.admin): make admin ARGS="--local list-keys --tenant acme"

@@ -1,12 +1,14 @@
 """The whole stack on this machine: MiniStack (local AWS) + the real template, built and deployed
 with `sam build` / `sam deploy`, seeded with a demo tenant. Behind `make run`, `make emails`,
-`make logs` and the end-to-end step of `make test`.
+`make logs`, `make invoke` and the end-to-end step of `make test`.
 
     python -m tests.support.local_stack run       start, deploy, seed, print; Ctrl-C stops everything
     python -m tests.support.local_stack up        the same, left running in the background
     python -m tests.support.local_stack down      stop what `up` started
     python -m tests.support.local_stack emails    the emails the stack has sent, newest first
     python -m tests.support.local_stack logs      the Lambda functions' logs
+    python -m tests.support.local_stack invoke    one deployed function with an event file (sam local
+                                                  invoke without Docker): its response and log lines
 
 `--profile e2e` runs a second, throw-away stack (its own port, state and stack file) for the tests.
 Where MiniStack differs from AWS (see MINISTACK.md beside the repository), this file works around it;
@@ -16,6 +18,7 @@ template.yaml stays right for AWS.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import hashlib
 import json
@@ -170,6 +173,9 @@ def start_ministack(profile: Profile) -> subprocess.Popen[bytes]:
         "PERSIST_STATE": "1",
         "STATE_DIR": str(profile.state / "ministack-state"),
         "LOG_LEVEL": "INFO",
+        # IAM enforcement, as on AWS: each function calls with its own role and gets AccessDenied
+        # for anything template.yaml does not grant it. Our own calls (deploy, seed) are root's.
+        "AUTH": "true",
     }
     env.pop("AWS_ENDPOINT_URL", None)
     # Its own session: stopping the group stops the Lambda workers it spawned too.
@@ -312,7 +318,23 @@ def deploy(profile: Profile, build_dir: Path, source_hash: str) -> dict[str, str
         say("Deploy: up to date")
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
     _apply_gateway_responses(profile, outputs["ApiId"])
+    _allow_send_email(profile)
     return outputs
+
+
+def _allow_send_email(profile: Profile) -> None:
+    """MiniStack checks SESv2 SendEmail against `*`, not the sender's identity ARN that template.yaml
+    grants (AWS checks that one): give the stream function's role SendEmail on `*` as well."""
+    role = profile.client("cloudformation").describe_stack_resource(
+        StackName=STACK_NAME, LogicalResourceId="TicketStreamFunctionRole"
+    )["StackResourceDetail"]["PhysicalResourceId"]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}],
+    }
+    profile.client("iam").put_role_policy(
+        RoleName=role, PolicyName="ministack-ses-send-email", PolicyDocument=json.dumps(document)
+    )
 
 
 def _apply_gateway_responses(profile: Profile, api_id: str) -> None:
@@ -799,16 +821,89 @@ def logs(profile: Profile, minutes: int, function: str | None = None, raw: bool 
     return 0
 
 
+# Invoke --------------------------------------------------------------------------------------------
+#
+# `sam local invoke <Function> -e <event>` without Docker: the deployed function of the running stack.
+_TAIL_LIMIT = 4096  # Invoke's LogResult: the last 4 KB of the invocation's output
+
+
+def function_folders() -> dict[str, str]:
+    """template.yaml's functions by folder under functions/ (their CodeUri): create_ticket -> logical id."""
+    return {
+        Path(resource["Properties"]["CodeUri"]).name: logical_id
+        for logical_id, resource in sorted(template()["Resources"].items())
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def _chosen_function(function: str | None) -> str:
+    """The logical id of FN: its folder (create_ticket) or, as sam takes it, its logical id."""
+    folders = function_folders()
+    known = ", ".join(sorted(folders))
+    if not function:
+        raise StackError(f"Which function? make invoke FN=<one of: {known}> EVENT=events/<file>.json")
+    wanted = function.lower().replace("_", "").removesuffix("function")
+    for folder, logical_id in folders.items():
+        if wanted in (folder.replace("_", ""), logical_id.lower().removesuffix("function")):
+            return logical_id
+    raise StackError(f"No function {function!r}; FN is one of: {known}")
+
+
+def _read_event(path: Path | None) -> bytes:
+    if path is None:
+        raise StackError("Which event? make invoke FN=<function> EVENT=events/<file>.json")
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise StackError(f"Cannot read the event {path}: {error.strerror}") from None
+    try:
+        json.loads(text)
+    except ValueError as error:
+        raise StackError(f"The event {path} is not JSON: {error}") from None
+    return text
+
+
+def invoke(profile: Profile, function: str | None, event_path: Path | None) -> int:
+    """Print the function's log lines of this invocation (stderr) and its response (stdout); 1 when
+    the function raised (FunctionError), as `sam local invoke` does."""
+    logical_id = _chosen_function(function)
+    payload = _read_event(event_path)
+    if not _healthy(profile.endpoint) or _stack(profile) is None:
+        raise StackError(f"No local stack answers on {profile.endpoint}: start it with `make run`")
+    physical = profile.client("cloudformation").describe_stack_resource(
+        StackName=STACK_NAME, LogicalResourceId=logical_id
+    )["StackResourceDetail"]["PhysicalResourceId"]
+    response = profile.client("lambda").invoke(FunctionName=physical, Payload=payload, LogType="Tail")
+    tail = base64.b64decode(response.get("LogResult", "")).decode("utf-8", "replace")
+    if len(tail.encode()) >= _TAIL_LIMIT:
+        print(f"(the last 4 KB of the log; make logs FUNCTION={function} shows all)", file=sys.stderr)
+    for message in tail.splitlines():
+        for line in compact(message):
+            print(line, file=sys.stderr)
+    body = response["Payload"].read().decode()
+    try:
+        say(json.dumps(json.loads(body), indent=2, ensure_ascii=False))
+    except ValueError:
+        say(body)
+    if response.get("FunctionError"):
+        print(f"error: {logical_id} failed ({response['FunctionError']})", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.support.local_stack", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("command", choices=["run", "up", "down", "emails", "logs"])
+    parser.add_argument("command", choices=["run", "up", "down", "emails", "logs", "invoke"])
     parser.add_argument("--profile", choices=["dev", "e2e"], default="dev")
     parser.add_argument("--fresh", action="store_true", help="up: start from empty state")
     parser.add_argument("--minutes", type=int, default=30, help="logs: how far back")
-    parser.add_argument("--function", help="logs: one function's only (create_ticket, authorizer...)")
+    parser.add_argument(
+        "--function", help="logs: one function's only; invoke: the function (create_ticket, authorizer...)"
+    )
     parser.add_argument("--raw", action="store_true", help="logs: every line exactly as written")
+    parser.add_argument("--event", type=Path, help="invoke: the event file (events/create_ticket.json...)")
     arguments = parser.parse_args(argv)
     chosen = profile(arguments.profile)
     try:
@@ -817,17 +912,18 @@ def main(argv: list[str] | None = None) -> int:
                 return run(chosen)
             case "up":
                 up(chosen, fresh=arguments.fresh)
-                return 0
             case "down":
                 say("Stopped." if stop_ministack(chosen) else "Nothing was running.")
-                return 0
             case "emails":
                 return emails(chosen)
+            case "invoke":
+                return invoke(chosen, arguments.function, arguments.event)
             case _:
                 return logs(chosen, arguments.minutes, arguments.function, arguments.raw)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    return 0
 
 
 if __name__ == "__main__":
