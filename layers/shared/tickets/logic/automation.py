@@ -10,6 +10,7 @@ from enum import Enum, auto
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from tickets import retry
 from tickets.ids import utc_now
 from tickets.logic import assignment, workflow
 from tickets.models.domain import Agent, Message, Ticket
@@ -19,7 +20,6 @@ from tickets.notify.render import Email, render
 from tickets.observability import logger, metrics
 from tickets.store.repository import AgentUnavailable, StaleWrite, TicketRepository
 
-_ASSIGN_ATTEMPTS = 3
 BACKLOG_BATCH = 10
 BACKLOG_ROUNDS = 20  # at most 200 queue entries looked at per triggering record
 
@@ -74,7 +74,7 @@ class Automation:
 
     def assign(self, tenant_id: str, ticket_id: str) -> Outcome:
         """Give the ticket to an agent by the rule, if it still waits for one and someone has room."""
-        for _ in range(_ASSIGN_ATTEMPTS):
+        for _ in retry.attempts(retry.ASSIGN_ATTEMPTS, retry.WRITE_BACKOFF):
             before = self._repository.get_ticket(tenant_id, ticket_id)
             if before is None or not workflow.waits_for_agent(before):
                 return Outcome.NOT_WAITING

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
-import random
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from tickets import retry
 from tickets.errors import (
     AgentNotFound,
     CustomerNotFound,
@@ -57,8 +55,7 @@ from tickets.store.repository import (
 )
 
 MESSAGES_PER_PAGE = 100
-# Optimistic writes are retried while other writers get to the ticket first, with jittered backoff.
-_BACKOFF_CAP_SECONDS = 0.2
+# Optimistic writes are retried while other writers get to the ticket first (tickets/retry.py).
 WrittenT = TypeVar("WrittenT")
 # What a create request carries that is not a field of the ticket (the customer is found by it, the
 # message becomes the ticket's first).
@@ -468,16 +465,11 @@ class TicketService:
         return ticket
 
     def _until_written(self, attempt: Callable[[], WrittenT]) -> WrittenT:
-        """`attempt()` (read, decide, write on the version read) again, with jittered backoff, while
-        another writer gets to the ticket first (StaleWrite); a 503 once the retry time is spent."""
-        deadline = time.monotonic() + self._write_retry_seconds
-        for number in itertools.count():
-            try:
+        """`attempt()` (read, decide, write on the version read) again while another writer gets to the
+        ticket first (StaleWrite, tickets/retry.py); a 503 once the retry time is spent."""
+        for _ in retry.until(self._write_retry_seconds, retry.WRITE_BACKOFF):
+            with contextlib.suppress(StaleWrite):
                 return attempt()
-            except StaleWrite:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.005 * 2**number)))
         raise ServiceUnavailable("The ticket is being changed by many writers at once, retry")
 
 

@@ -1,16 +1,15 @@
 """The table client every repository shares: one round trip per call, throttling and outages as 503,
-transactions retried on conflicts, typed keys."""
+partial answers and transaction conflicts asked again (tickets/retry.py), typed keys."""
 
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from tickets import retry
 from tickets.errors import ServiceUnavailable
 from tickets.keys import Entity
 from tickets.store.items import Item
@@ -32,7 +31,6 @@ _RETRY_LATER = frozenset(
 _RETRYABLE_CANCELLATIONS = frozenset(
     {"TransactionConflict", "ProvisionedThroughputExceeded", "ThrottlingError"}
 )
-_TRANSACTION_RETRIES = 5
 # DynamoDB's limits: actions in one TransactWriteItems, requests in one BatchWriteItem.
 MAX_TRANSACTION_ITEMS = 100
 _MAX_BATCH_WRITE = 25
@@ -69,27 +67,23 @@ class Table:
             raise ServiceUnavailable() from error
 
     def _transact(self, writes: list[dict[str, Any]]) -> None:
-        """One atomic write. Transaction conflicts (another writer on the same item) are retried;
-        a failed condition raises TransactionRejected with DynamoDB's reasons, one per write.
-        The request token makes a retry of this very write (same token, same items) apply once."""
+        """One atomic write. Transaction conflicts (another writer on the same item) are retried
+        (tickets/retry.py); a failed condition raises TransactionRejected with DynamoDB's reasons, one
+        per write. The request token makes a retry of this very write (same token, same items) apply once."""
         token = uuid.uuid4().hex
-        for attempt in range(_TRANSACTION_RETRIES):
+        for _ in retry.attempts(retry.STORE_ATTEMPTS, retry.STORE_BACKOFF):
             try:
                 self._client.transact_write_items(TransactItems=writes, ClientRequestToken=token)  # type: ignore[arg-type]
                 return
             except self._client.exceptions.TransactionCanceledException as error:
                 reasons = error.response.get("CancellationReasons", [])
                 codes = {reason.get("Code") for reason in reasons}
-                if "ConditionalCheckFailed" in codes or attempt == _TRANSACTION_RETRIES - 1:
-                    if "ConditionalCheckFailed" in codes:
-                        raise TransactionRejected([dict(reason) for reason in reasons]) from error
-                    raise ServiceUnavailable() from error
-                if codes & _RETRYABLE_CANCELLATIONS:
-                    time.sleep(random.uniform(0, 0.02 * 2**attempt))
-                    continue
-                raise
+                if "ConditionalCheckFailed" in codes:
+                    raise TransactionRejected([dict(reason) for reason in reasons]) from error
+                if not codes & _RETRYABLE_CANCELLATIONS:
+                    raise
             except self._client.exceptions.TransactionInProgressException:
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+                pass  # this token's earlier attempt is still being applied: ask again
             except ClientError as error:
                 if error.response["Error"]["Code"] in _RETRY_LATER:
                     raise ServiceUnavailable() from error
@@ -152,12 +146,11 @@ class Table:
                     for key in keys[start : start + _MAX_BATCH_WRITE]
                 ]
             }
-            for attempt in range(_TRANSACTION_RETRIES):
+            for _ in retry.attempts(retry.STORE_ATTEMPTS, retry.STORE_BACKOFF):
                 response = self._call(self._client.batch_write_item, RequestItems=request)
                 request = response.get("UnprocessedItems") or {}
                 if not request:
                     break
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))
             else:
                 raise ServiceUnavailable()
 
@@ -165,11 +158,10 @@ class Table:
         """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
         request: Any = {self._table: {"Keys": [typed_key(key) for key in wanted], "ConsistentRead": True}}
         found: list[Item] = []
-        for attempt in range(_TRANSACTION_RETRIES):
+        for _ in retry.attempts(retry.STORE_ATTEMPTS, retry.STORE_BACKOFF):
             response = self._call(self._client.batch_get_item, RequestItems=request)
             found.extend(response["Responses"].get(self._table, []))
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return found
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
         raise ServiceUnavailable()
