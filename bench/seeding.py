@@ -2,7 +2,7 @@
 
 Creating 100,000 tickets through the API would take hours in moto. Instead each ticket is built in its
 final state (status, agent, tags, timestamps), handed to the repository's own insert path
-(TicketRepository.insert_ticket with workflow.list_memberships and workflow.stats_delta, as
+(TicketRepository.insert_ticket with listing.list_memberships and listing.stats_delta, as
 TicketService.create_ticket calls it) whose TransactWriteItems request is captured instead of sent,
 and the captured Puts are loaded into moto's backend table; the stats shards' ADDs are summed and
 written once per shard. A ticket inserted in a state is stored exactly as one brought into that state
@@ -27,7 +27,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 from moto.dynamodb.models.dynamo_type import Item as MotoItem
 
 from bench.aws import changed
-from tickets.logic import workflow
+from tickets.logic import listing, workflow
 from tickets.models.domain import AgentRef, CustomerRef, Ticket
 from tickets.models.enums import Awaiting, Priority, TicketStatus
 from tickets.store.repository import TicketRepository
@@ -154,7 +154,7 @@ Counters = dict[tuple[str, str], dict[str, int]]
 
 class Builder:
     """The items of tickets, from the repository's own insert path (TicketRepository.insert_ticket
-    with workflow.list_memberships and workflow.stats_delta, as TicketService.create_ticket calls it):
+    with listing.list_memberships and listing.stats_delta, as TicketService.create_ticket calls it):
     its TransactWriteItems is captured instead of sent. Puts are kept as items, the stats shards' ADDs
     summed."""
 
@@ -165,7 +165,7 @@ class Builder:
 
     def build(self, ticket: Ticket, sequence: int) -> list[dict[str, Any]]:
         self._repository.insert_ticket(
-            ticket, sequence, workflow.list_memberships(ticket), workflow.stats_delta(None, ticket)
+            ticket, sequence, listing.list_memberships(ticket), listing.stats_delta(None, ticket)
         )
         puts = []
         for write in self._client.writes:

@@ -20,7 +20,7 @@ from tests.support.handlers import Api
 from tests.support.streams import Outbox, StreamPump, entity_of, new_value
 from tickets import clients
 from tickets.ids import utc_now
-from tickets.logic import workflow
+from tickets.logic import listing
 from tickets.logic.assignment import RULE
 from tickets.models.domain import Agent, Tenant
 from tickets.models.enums import AgentLevel
@@ -374,7 +374,7 @@ def test_a_queue_entry_of_a_ticket_that_no_longer_waits_is_passed_over_not_a_rea
     assert api.update(held["id"], {"status": "ON_HOLD"}).status == 200
     on_hold = repository.get_ticket("acme", held["id"])
     assert on_hold is not None
-    stale = items.list_entry_item(workflow.UNASSIGNED_QUEUE, on_hold.summary())
+    stale = items.list_entry_item(listing.UNASSIGNED_QUEUE, on_hold.summary())
     clients.dynamodb().put_item(TableName=get_settings().table_name, Item=stale)
     behind = [create(api, subject=f"Behind {n}") for n in (1, 2, 3)]
     assert pump.run_until_quiet() == []

@@ -8,7 +8,7 @@ import pytest
 
 from tickets.errors import Conflict
 from tickets.keys import ListDimension, ListMembership
-from tickets.logic import workflow
+from tickets.logic import listing, workflow
 from tickets.models.domain import AgentRef, CustomerRef, Message, MessageAuthor, Ticket, TicketChanges
 from tickets.models.enums import Awaiting, Party, Priority, TicketStatus
 
@@ -264,15 +264,15 @@ def test_the_queue_list_and_the_unassigned_stat_hold_exactly_the_open_unassigned
 ) -> None:
     # Given an unassigned ticket in some status (or an assigned one)
     # Then it is in the queue's list, counts in stats.unassigned and waits for an agent only when OPEN
-    in_list = ListMembership(ListDimension.UNASSIGNED, "QUEUE") in workflow.list_memberships(ticket)
-    counted = workflow.stats_contribution(ticket)["unassigned"] == 1
+    in_list = ListMembership(ListDimension.UNASSIGNED, "QUEUE") in listing.list_memberships(ticket)
+    counted = listing.stats_contribution(ticket)["unassigned"] == 1
     assert in_list == counted == workflow.waits_for_agent(ticket) == queued
 
 
 def test_unassigned_queue_holds_only_open_tickets_and_tags_each_get_a_list() -> None:
     tags = ["0b5e2a4e-6a8f-4c1b-9d2e-3f4a5b6c7d8e", "1c6f3b5f-7b9a-4d2c-8e3f-4a5b6c7d8e9f"]
-    open_ticket = workflow.list_memberships(a_ticket(tag_ids=tags))
-    closed_ticket = workflow.list_memberships(
+    open_ticket = listing.list_memberships(a_ticket(tag_ids=tags))
+    closed_ticket = listing.list_memberships(
         a_ticket(status=TicketStatus.CLOSED, awaiting_response_from=Awaiting.NONE)
     )
     assert ListMembership(ListDimension.UNASSIGNED, "QUEUE") in open_ticket
@@ -284,13 +284,13 @@ def test_unassigned_queue_holds_only_open_tickets_and_tags_each_get_a_list() -> 
 def test_stats_delta_moves_a_ticket_between_status_counters_without_changing_the_total() -> None:
     before = a_ticket()
     after = workflow.apply_update(before, TicketChanges(status=TicketStatus.CLOSED), T0)
-    assert workflow.stats_delta(before, after) == {
+    assert listing.stats_delta(before, after) == {
         "status_OPEN": -1,
         "status_CLOSED": 1,
         "needsResponse": -1,
         "unassigned": -1,
     }
-    assert workflow.stats_delta(None, before) == {
+    assert listing.stats_delta(None, before) == {
         "total": 1,
         "status_OPEN": 1,
         "needsResponse": 1,

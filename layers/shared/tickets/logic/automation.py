@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from tickets import retry
 from tickets.ids import utc_now
-from tickets.logic import assignment, workflow
+from tickets.logic import assignment, listing, workflow
 from tickets.models.domain import Agent, Message, Ticket
 from tickets.models.enums import Party, TicketStatus
 from tickets.notify.mailer import Mailer
@@ -86,7 +86,7 @@ class Automation:
                 return Outcome.NO_AGENT
             after = assignment.assign(before, agents[choice.agent_id], choice)
             try:
-                workflow.save_change(self._repository, before, after, within_capacity=True)
+                listing.save_change(self._repository, before, after, within_capacity=True)
             except (StaleWrite, AgentUnavailable):
                 continue  # someone changed the ticket or filled the agent: look again
             metrics.add_metric(name="TicketsAssigned", unit=MetricUnit.Count, value=1)
@@ -106,7 +106,7 @@ class Automation:
         for _ in range(BACKLOG_ROUNDS):
             waiting = self._repository.read_list(
                 tenant_id,
-                workflow.UNASSIGNED_QUEUE,
+                listing.UNASSIGNED_QUEUE,
                 by_updated=False,
                 ascending=True,
                 updated_since=None,
@@ -122,7 +122,7 @@ class Automation:
                 if outcome is Outcome.NOT_WAITING:
                     # An entry left behind (by a write under an older rule of the queue): gone for good.
                     self._repository.drop_stale_list_entry(
-                        tenant_id, workflow.UNASSIGNED_QUEUE, entry.summary.id, entry.summary.version
+                        tenant_id, listing.UNASSIGNED_QUEUE, entry.summary.id, entry.summary.version
                     )
                 assigned += outcome is Outcome.ASSIGNED
             if waiting.resume_at is None:

@@ -1,4 +1,6 @@
-"""How a list query is answered: which list entries to read, what to filter, and how pages merge."""
+"""A ticket's lists: which lists it is in and what it counts in the stats, how a change rewrites them
+(with the agent's load), and how a list query is answered: which entries to read, what to filter,
+and how pages merge."""
 
 from __future__ import annotations
 
@@ -9,10 +11,74 @@ from dataclasses import dataclass
 
 from tickets.ids import format_timestamp
 from tickets.keys import ListDimension, ListMembership
-from tickets.logic.workflow import UNASSIGNED_QUEUE
-from tickets.models.enums import Priority, SortOrder, TicketStatus
+from tickets.logic import workflow
+from tickets.models.domain import Message, Ticket
+from tickets.models.enums import Awaiting, Priority, SortOrder, TicketStatus
 from tickets.models.requests import ListTicketsQuery
-from tickets.store.repository import Condition, ListEntry, ListRead
+from tickets.store.repository import Condition, ListEntry, ListRead, TicketRepository
+
+# The queue: OPEN tickets with no agent, oldest first. Automatic assignment works through it, the
+# `unassigned` filter lists it and stats.unassigned counts it.
+UNASSIGNED_QUEUE = ListMembership(ListDimension.UNASSIGNED, "QUEUE")
+
+
+def list_memberships(ticket: Ticket) -> set[ListMembership]:
+    """Every list the ticket appears in; the unassigned queue holds the tickets waiting for an agent."""
+    memberships = {
+        ListMembership(ListDimension.ALL, "ALL"),
+        ListMembership(ListDimension.STATUS, ticket.status),
+        ListMembership(ListDimension.PRIORITY, ticket.priority),
+        ListMembership(ListDimension.CUSTOMER, ticket.customer.external_id),
+    }
+    if ticket.assigned_agent:
+        memberships.add(ListMembership(ListDimension.AGENT, ticket.assigned_agent.id))
+    if workflow.waits_for_agent(ticket):
+        memberships.add(UNASSIGNED_QUEUE)
+    if ticket.awaiting_response_from != Awaiting.NONE:
+        memberships.add(ListMembership(ListDimension.AWAITING, ticket.awaiting_response_from))
+    memberships.update(ListMembership(ListDimension.TAG, tag) for tag in ticket.tag_ids)
+    return memberships
+
+
+def stats_contribution(ticket: Ticket | None) -> dict[str, int]:
+    """The counters one ticket adds to its tenant's stats; the store applies new minus old."""
+    if ticket is None:
+        return {}
+    return {
+        "total": 1,
+        f"status_{ticket.status}": 1,
+        "needsResponse": int(ticket.awaiting_response_from == Awaiting.AGENT),
+        "unassigned": int(workflow.waits_for_agent(ticket)),
+    }
+
+
+def stats_delta(before: Ticket | None, after: Ticket | None) -> dict[str, int]:
+    old, new = stats_contribution(before), stats_contribution(after)
+    delta = {name: new.get(name, 0) - old.get(name, 0) for name in old.keys() | new.keys()}
+    return {name: value for name, value in delta.items() if value}
+
+
+def save_change(
+    repository: TicketRepository,
+    before: Ticket,
+    after: Ticket,
+    *,
+    message: Message | None = None,
+    within_capacity: bool = False,
+) -> None:
+    """Write a ticket change with everything that follows from it: lists, stats and agents' loads.
+    Raises the repository's StaleWrite (or AgentUnavailable with `within_capacity`)."""
+    repository.save_ticket(
+        before,
+        after,
+        memberships_before=list_memberships(before),
+        memberships_after=list_memberships(after),
+        stats_delta=stats_delta(before, after),
+        agent_load_delta=workflow.agent_load_delta(before, after),
+        message=message,
+        within_capacity=within_capacity,
+    )
+
 
 DONE = "done"
 # Entries read per request at most, as a multiple of the page size, when filters are combined.

@@ -113,8 +113,8 @@ class TicketService:
             self._repository.insert_ticket(
                 ticket,
                 sequence,
-                workflow.list_memberships(ticket),
-                workflow.stats_delta(None, ticket),
+                listing.list_memberships(ticket),
+                listing.stats_delta(None, ticket),
                 first_message=first_message,
                 agent_load_delta=workflow.agent_load_delta(None, ticket),
             )
@@ -417,8 +417,8 @@ class TicketService:
             self._repository.delete_ticket(
                 ticket,
                 number[1],
-                memberships=workflow.list_memberships(ticket),
-                stats_delta=workflow.stats_delta(ticket, None),
+                memberships=listing.list_memberships(ticket),
+                stats_delta=listing.stats_delta(ticket, None),
                 agent_load_delta=workflow.agent_load_delta(ticket, None),
             )
 
@@ -443,7 +443,7 @@ class TicketService:
             before = self._current(tenant_id, ticket_id, reference, expected_versions, with_description)
             after = change(before)
             if after is not before:  # a change that changes nothing writes nothing, same version
-                workflow.save_change(self._repository, before, after, message=message)
+                listing.save_change(self._repository, before, after, message=message)
             return after
 
         return self._until_written(attempt)

@@ -1,22 +1,15 @@
-"""The ticket status machine, and what a ticket's state contributes to lists and stats."""
+"""The rules of a ticket's life: its numbers, the status machine, who is awaited, who waits for an
+agent, and an agent's load. Pure: no I/O (the lists and stats a ticket is in are logic/listing.py's)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from tickets.errors import Conflict, FieldIssue
-from tickets.keys import ListDimension, ListMembership
 from tickets.models.domain import AgentRef, Message, Ticket, TicketChanges
 from tickets.models.enums import Awaiting, Party, TicketStatus
 
-if TYPE_CHECKING:
-    from tickets.store.repository import TicketRepository
-
 NUMBER_SEPARATOR = "-"
-# The queue: OPEN tickets with no agent, oldest first. Automatic assignment works through it, the
-# `unassigned` filter lists it and stats.unassigned counts it.
-UNASSIGNED_QUEUE = ListMembership(ListDimension.UNASSIGNED, "QUEUE")
 MAX_SEQUENCE_DIGITS = 12
 # Open and being handled, or waiting to be: the two statuses assignment moves a ticket between.
 _OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
@@ -131,36 +124,6 @@ def apply_update(ticket: Ticket, changes: TicketChanges, now: datetime) -> Ticke
     return ticket.model_copy(update=updated)
 
 
-def list_memberships(ticket: Ticket) -> set[ListMembership]:
-    """Every list the ticket appears in; the unassigned queue holds the tickets waiting for an agent."""
-    memberships = {
-        ListMembership(ListDimension.ALL, "ALL"),
-        ListMembership(ListDimension.STATUS, ticket.status),
-        ListMembership(ListDimension.PRIORITY, ticket.priority),
-        ListMembership(ListDimension.CUSTOMER, ticket.customer.external_id),
-    }
-    if ticket.assigned_agent:
-        memberships.add(ListMembership(ListDimension.AGENT, ticket.assigned_agent.id))
-    if waits_for_agent(ticket):
-        memberships.add(UNASSIGNED_QUEUE)
-    if ticket.awaiting_response_from != Awaiting.NONE:
-        memberships.add(ListMembership(ListDimension.AWAITING, ticket.awaiting_response_from))
-    memberships.update(ListMembership(ListDimension.TAG, tag) for tag in ticket.tag_ids)
-    return memberships
-
-
-def stats_contribution(ticket: Ticket | None) -> dict[str, int]:
-    """The counters one ticket adds to its tenant's stats; the store applies new minus old."""
-    if ticket is None:
-        return {}
-    return {
-        "total": 1,
-        f"status_{ticket.status}": 1,
-        "needsResponse": int(ticket.awaiting_response_from == Awaiting.AGENT),
-        "unassigned": int(waits_for_agent(ticket)),
-    }
-
-
 def agent_load_delta(before: Ticket | None, after: Ticket | None) -> dict[str, int]:
     """How each agent's open-ticket load changes: an assigned ticket that is not closed counts one."""
 
@@ -172,31 +135,3 @@ def agent_load_delta(before: Ticket | None, after: Ticket | None) -> dict[str, i
     old, new = load(before), load(after)
     delta = {agent: new.get(agent, 0) - old.get(agent, 0) for agent in old.keys() | new.keys()}
     return {agent: change for agent, change in delta.items() if change}
-
-
-def stats_delta(before: Ticket | None, after: Ticket | None) -> dict[str, int]:
-    old, new = stats_contribution(before), stats_contribution(after)
-    delta = {name: new.get(name, 0) - old.get(name, 0) for name in old.keys() | new.keys()}
-    return {name: value for name, value in delta.items() if value}
-
-
-def save_change(
-    repository: TicketRepository,
-    before: Ticket,
-    after: Ticket,
-    *,
-    message: Message | None = None,
-    within_capacity: bool = False,
-) -> None:
-    """Write a ticket change with everything that follows from it: lists, stats and agents' loads.
-    Raises the repository's StaleWrite (or AgentUnavailable with `within_capacity`)."""
-    repository.save_ticket(
-        before,
-        after,
-        memberships_before=list_memberships(before),
-        memberships_after=list_memberships(after),
-        stats_delta=stats_delta(before, after),
-        agent_load_delta=agent_load_delta(before, after),
-        message=message,
-        within_capacity=within_capacity,
-    )
