@@ -67,20 +67,19 @@ SMOKE = Plan(
 
 
 WHY_LISTS_AND_COLD_STARTS_MISS = [
-    "Why lists with several values or filters read more (budget 2 round trips, 2 x limit items): every "
-    "list entry belongs to one list per filter value, so `status=OPEN,IN_PROGRESS` is one Query per "
-    "value, merged in sort order, and `status=OPEN&priority=HIGH` reads the most selective list with "
-    "the other filter as a FilterExpression, a page of limit + 1 entries examined per Query, until the "
-    "page is full or 10 x (limit + 1) were examined (then a shorter page and a cursor). One filter, "
-    "whatever its kind and the table's size, holds the budget.",
+    "Why lists with several values or filters read more (budget 3 round trips, limit + 1 entries, "
+    "limit tickets and the stats): a ticket has one list entry per filter value, so "
+    "`status=OPEN,IN_PROGRESS` is one Query per value, merged in sort order; "
+    "`status=OPEN&priority=HIGH`, `department`, `hasAgentReply` and any filter in update order read "
+    "the most selective list (the tenant's update order for the latter) and check each ticket against "
+    "the query, 25 or more entries examined per Query, until the page is full or 10 x (limit + 1) were "
+    "examined (then a shorter page and a cursor). One filter in creation order, whatever its kind and "
+    "the table's size, holds the budget.",
     "",
-    "Why cold starts miss (budget 1.6 x floor, measured about 2 x): the floor imports boto3 only; a "
-    "function adds pydantic and our models (pydantic builds each model's validator at import: "
-    "`tickets.models` and `pydantic` are the two largest rows of the import profile below) and "
-    "Powertools' event handler with its OpenAPI validation. Shipping the layer's bytecode "
-    "(layers/shared/Makefile) took the as-packaged ratio from about 3.3 x to about 2 x. What is left "
-    "would take building only the models a function uses (`defer_build`, paid then on the first "
-    "request) and importing only the function's own service; neither is done yet.",
+    "Why cold starts miss (budget 1.3 x floor): the floor imports botocore and one client only; a "
+    "function adds Powertools' Logger, Metrics and its event handler with OpenAPI validation (the "
+    "framework floor of section 1, most of the gap) and pydantic with our models (built on first use, "
+    "`defer_build`); the import profile below says what each millisecond is.",
     "",
 ]
 
@@ -176,10 +175,11 @@ def render(
         ),
         "",
         "Why reply and update take 2 round trips (budget 1): a write reads the ticket, then writes it in "
-        "one TransactWriteItems conditional on the version it read, together with the ticket's list "
-        "entries and stats (docs/data-model.md, *Lists*). List entries are copies of the ticket, so only "
-        "a write that knows the current ticket can rewrite them, and the version condition is what keeps "
-        "them exact when two writers race; a single blind UpdateItem could not move the entries between "
+        "one TransactWriteItems conditional on the version it read, together with the list entries it "
+        "moves and the stats (docs/data-model.md, *Lists*). Which lists a ticket leaves and joins, and "
+        "what it adds to the stats, follow from the ticket before and after the change, so only a write "
+        "that knows the current ticket can write them, and the version condition is what keeps them "
+        "exact when two writers race; a single blind UpdateItem could not move the entries between "
         "lists. Assigning an agent adds a GetItem of the agent (its name and email go on the ticket), "
         "and a ticket number in the path adds the GetItem of the number guard.",
         "",

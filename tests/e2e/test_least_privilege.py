@@ -46,7 +46,7 @@ def query_gsi1(dynamodb: Any, table: str) -> Any:
         TableName=table,
         IndexName="GSI1",
         KeyConditionExpression="GSI1PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": "TENANT#iam-probe#LIST#ALL#ALL"}},
+        ExpressionAttributeValues={":pk": {"S": "TENANT#iam-probe#UPDATED"}},
     )
 
 

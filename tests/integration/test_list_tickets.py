@@ -1055,8 +1055,16 @@ class DynamoCalls:
     def list_reads(self) -> list[int]:
         return [
             n
-            for n, r in zip(self.scanned, self.requests, strict=True)
-            if ":prefix" not in r.get("ExpressionAttributeValues", {})
+            for n, r, operation in zip(self.scanned, self.requests, self.operations, strict=True)
+            if operation == "Query" and ":prefix" not in r.get("ExpressionAttributeValues", {})
+        ]
+
+    def tickets_read(self) -> list[int]:
+        """Tickets asked for by key (BatchGetItem), per call: a page's tickets, read after its entries."""
+        return [
+            sum(len(wanted["Keys"]) for wanted in r["RequestItems"].values())
+            for r, operation in zip(self.requests, self.operations, strict=True)
+            if operation == "BatchGetItem"
         ]
 
 
@@ -1099,8 +1107,8 @@ COST_QUERIES: list[tuple[Query, int]] = [
     ({"status": "CLOSED"}, 3),
     ({"status": "OPEN"}, 10),
     ({"priority": "HIGH"}, 2),
-    ({"priority": "LOW", "sort": "updatedAt"}, 10),
-    ({"customerExternalId": "user_42", "sort": "-updatedAt"}, 10),
+    ({"sort": "updatedAt"}, 10),
+    ({"updatedSince": "2026-01-01T00:00:00Z", "sort": "-updatedAt"}, 10),
     ({"unassigned": "true"}, 10),
     ({"awaiting": "AGENT", "sort": "createdAt"}, 10),
 ]
@@ -1122,14 +1130,17 @@ def test_a_single_filter_page_reads_at_most_limit_plus_one_entries_and_the_stats
                 _ok(api.list(**query, limit="10", cursor=cursor))
             measured.append(("page 2", second))
 
-        # Then each page costs at most 2 Queries and nothing else (no Scan): at most limit + 1 list
-        # entries read, and one read of the stats shards (at most 10 items)
+        # Then each page costs one Query of its list (at most limit + 1 entries read), one BatchGetItem
+        # of its tickets (at most limit; none in the update order, whose entries are the tickets), and
+        # one read of the stats shards (at most 10 items); nothing else (no Scan)
         found = []
         if page.json["meta"]["count"] != expected_count:
             found.append(f"count {page.json['meta']['count']} != {expected_count}")
         for label, calls in measured:
-            if set(calls.operations) != {"Query"} or len(calls.operations) > 2:
+            if calls.operations.count("Query") != 2 or not set(calls.operations) <= {"Query", "BatchGetItem"}:
                 found.append(f"{label}: calls {calls.operations}")
+            if len(calls.tickets_read()) > 1 or sum(calls.tickets_read()) > 10:
+                found.append(f"{label}: tickets read {calls.tickets_read()}")
             if sum(calls.list_reads()) > 10 + 1:
                 found.append(f"{label}: {sum(calls.list_reads())} list entries read")
             if len(calls.stats_reads()) != 1 or sum(calls.stats_reads()) > 10:
@@ -1170,7 +1181,9 @@ def test_a_page_sorted_by_priority_or_status_reads_each_rank_at_most_once(api: A
             found.append(f"count {page.json['meta']['count']} != {expected_count}")
         for label, calls in measured:
             entries = sum(calls.list_reads())
-            if set(calls.operations) != {"Query"} or (not filtered and len(calls.list_reads()) > 5):
+            if not set(calls.operations) <= {"Query", "BatchGetItem"} or (
+                not filtered and (len(calls.list_reads()) > 5 or len(calls.tickets_read()) > 1)
+            ):
                 found.append(f"{label}: calls {calls.operations}")
             if entries > (10 * 11 if filtered else 10 + 1):
                 found.append(f"{label}: {entries} list entries read")
@@ -1213,3 +1226,35 @@ def test_a_filter_without_a_list_reads_at_most_ten_times_limit_plus_one_entries_
     assert sum(entries_per_page) == 60
     # (a third page, reading nothing, when the second stopped on the very last entry)
     assert len(entries_per_page) in (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        pytest.param({"priority": "HIGH", "sort": "-updatedAt"}, ["t40", "t5"], id="priority by update"),
+        pytest.param({"status": "CLOSED", "sort": "updatedAt"}, ["t3", "t30", "t59"], id="status by update"),
+    ],
+)
+def test_a_filtered_page_in_update_order_checks_at_most_ten_times_limit_plus_one_tickets(
+    api: Api, sixty: Desk, query: Query, names: list[str]
+) -> None:
+    # Given 60 tickets: 2 HIGH, 3 closed last
+    # When pages of 2 in order of last update are read, following nextCursor until it is null
+    seen: list[str] = []
+    examined: list[int] = []
+    cursor: str | None = None
+    for _ in range(20):
+        with counted_dynamodb_calls() as calls:
+            page = _ok(api.list(**query, limit="2", **({"cursor": cursor} if cursor else {})))
+        seen.extend(ticket["id"] for ticket in page.data)
+        examined.append(sum(calls.list_reads()))
+        cursor = page.json["meta"]["nextCursor"]
+        if cursor is None:
+            break
+
+    # Then every match comes once, in that order, each page having read at most 10 x (2 + 1) tickets of
+    # the tenant's update order, which together they read once (and the match past a full page again)
+    assert cursor is None
+    assert seen == [sixty.by_name[name] for name in names]
+    assert max(examined) <= 30
+    assert 60 <= sum(examined) <= 61

@@ -12,27 +12,13 @@ from hypothesis import strategies as st
 
 from tickets.keys import ListDimension, ListMembership
 from tickets.logic.listing import DONE, ListReader, merge_pages, read_in_turn
-from tickets.models.domain import CustomerRef, TicketSummary
-from tickets.models.enums import Awaiting, Priority, TicketStatus
 from tickets.store.repository import ListEntry, ListRead
 
 T0 = datetime(2026, 4, 18, tzinfo=UTC)
 
 
 def entry(sort_value: str) -> ListEntry:
-    summary = TicketSummary(
-        tenant_id="acme",
-        id=sort_value,
-        ticket_number="INV-1",
-        subject="s",
-        status=TicketStatus.OPEN,
-        priority=Priority.LOW,
-        customer=CustomerRef(id="c", external_id="user_42"),
-        awaiting_response_from=Awaiting.AGENT,
-        created_at=T0,
-        updated_at=T0,
-    )
-    return ListEntry(summary, {"SK": sort_value}, sort_value)
+    return ListEntry(sort_value, {"SK": sort_value}, sort_value, version=1)
 
 
 def fake_read(
@@ -104,7 +90,7 @@ def test_paging_through_merged_lists_returns_each_match_once_in_order(
         ]
         page = merge_pages(reads, positions, limit, ascending)
         assert len(page.entries) <= limit
-        seen.extend(item.summary.id for item in page.entries)
+        seen.extend(item.ticket_id for item in page.entries)
         if page.positions is None:
             break
         positions = page.positions
@@ -167,7 +153,7 @@ def test_paging_through_lists_in_turn_returns_each_match_once_list_after_list(
         assert len(page.entries) <= limit
         assert len(examined) <= list_count
         assert sum(examined) <= max_examined
-        seen.extend(item.summary.id for item in page.entries)
+        seen.extend(item.ticket_id for item in page.entries)
         if page.positions is None:
             break
         positions = page.positions

@@ -3,10 +3,11 @@
 Partitions:
   TENANT#<t>                                  #TENANT (tenant + ticket sequence), STATS#<nn>,
                                               CUSTOMER#<externalId>, AGENT#<agentId>
-  TENANT#<t>#TICKET#<ticketId>                #DESCRIPTION, #TICKET, MSG#<messageId>
+  TENANT#<t>#TICKET#<ticketId>                #DESCRIPTION, #TICKET (GSI1: TENANT#<t>#UPDATED /
+                                              <updatedAt>#<ticketId>), MSG#<messageId>
   TENANT#<t>#EXTERNALID#<externalId>          #GUARD (uniqueness of the caller's ticket id)
   TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
-  TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry; GSI1SK = <updatedAt>#<ticketId>)
+  TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry: the ticket is in the list)
   TENANT#<t>                                  APIKEY#<keyId> (the tenant's keys, for listing and revoking)
   APIKEY#<sha256 of the key>                  #APIKEY (what the authorizer looks up)
   TENANT#<t>#IDEMPOTENCY                      request#<sha256 of the Idempotency-Key> (Powertools
@@ -152,9 +153,14 @@ def list_entry_key(tenant_id: str, membership: ListMembership, ticket_id: str) -
     return {PK: list_partition(tenant_id, membership), SK: ticket_id}
 
 
-def list_entry_index_key(tenant_id: str, membership: ListMembership, ticket_id: str, updated_at: str) -> Key:
-    """GSI1 keys of a list entry: the same list, ordered by last update."""
-    return {GSI1PK: list_partition(tenant_id, membership), GSI1SK: f"{updated_at}#{ticket_id}"}
+def updated_partition(tenant_id: str) -> str:
+    """The GSI1 partition of a tenant's tickets, ordered by last update."""
+    return f"{_tenant(tenant_id)}#UPDATED"
+
+
+def ticket_index_key(tenant_id: str, ticket_id: str, updated_at: str) -> Key:
+    """GSI1 keys of a ticket item: the tenant's tickets by last update."""
+    return {GSI1PK: updated_partition(tenant_id), GSI1SK: f"{updated_at}#{ticket_id}"}
 
 
 def api_key_key(tenant_id: str, key_id: str) -> Key:

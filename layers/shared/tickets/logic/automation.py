@@ -104,25 +104,17 @@ class Automation:
         assigned = 0
         start: dict[str, str] | None = None
         for _ in range(BACKLOG_ROUNDS):
-            waiting = self._repository.read_list(
-                tenant_id,
-                listing.UNASSIGNED_QUEUE,
-                by_updated=False,
-                ascending=True,
-                updated_since=None,
-                conditions=(),
-                start=start,
-                wanted=BACKLOG_BATCH,
-                max_examined=BACKLOG_BATCH,
+            waiting = self._repository.read_list_entries(
+                tenant_id, listing.UNASSIGNED_QUEUE, ascending=True, start=start, limit=BACKLOG_BATCH
             )
             for entry in waiting.entries:
-                outcome = self.assign(tenant_id, entry.summary.id)
+                outcome = self.assign(tenant_id, entry.ticket_id)
                 if outcome is Outcome.NO_AGENT:
                     return assigned
                 if outcome is Outcome.NOT_WAITING:
                     # An entry left behind (by a write under an older rule of the queue): gone for good.
                     self._repository.drop_stale_list_entry(
-                        tenant_id, listing.UNASSIGNED_QUEUE, entry.summary.id, entry.summary.version
+                        tenant_id, listing.UNASSIGNED_QUEUE, entry.ticket_id, entry.version
                     )
                 assigned += outcome is Outcome.ASSIGNED
             if waiting.resume_at is None:

@@ -7,15 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tickets.ids import format_timestamp
 from tickets.keys import ListDimension, ListMembership
 from tickets.logic import workflow
-from tickets.models.domain import Message, Ticket
+from tickets.models.domain import Message, Ticket, TicketSummary
 from tickets.models.enums import Awaiting, Priority, SortOrder, TicketStatus
 from tickets.models.requests import ListTicketsQuery
-from tickets.store.repository import Condition, ListEntry, ListRead, TicketRepository
+from tickets.store.repository import ListEntry, ListRead, TicketRepository
 
 # The queue: OPEN tickets with no agent, oldest first. Automatic assignment works through it, the
 # `unassigned` filter lists it and stats.unassigned counts it.
@@ -102,13 +102,19 @@ def page_offset(page: int, page_size: int) -> int:
 
 @dataclass(frozen=True)
 class ListPlan:
-    """Lists to read and filters on the rest. The lists are one per value of the leading filter, merged
-    in order; or, `in_turn`, the ranks of a priority or status sort, read one after another."""
+    """What a list query reads: the lists, one per value of the leading filter, merged in order; or,
+    `in_turn`, the ranks of a priority or status sort, read one after another; or, `by_updated`, the
+    tenant's tickets in order of last update (GSI1). `checked`: the lists alone do not decide the
+    query, so each ticket read is checked against it (`matches`) before it counts."""
 
+    query: ListTicketsQuery
     memberships: list[ListMembership]
-    conditions: list[Condition]
-    updated_since: str | None
+    checked: bool
     in_turn: bool = False
+
+    @property
+    def by_updated(self) -> bool:
+        return self.query.sort.by_updated
 
 
 # The sorts that go by a rank: the dimension whose lists are the ranks, and the ranks lowest first.
@@ -118,17 +124,23 @@ _RANKS: dict[SortOrder, tuple[ListDimension, list[str]]] = {
     SortOrder.STATUS_ASC: (ListDimension.STATUS, list(TicketStatus)),
     SortOrder.STATUS_DESC: (ListDimension.STATUS, list(TicketStatus)),
 }
+ALL_TICKETS = ListMembership(ListDimension.ALL, "ALL")
 
 
 def plan_list(query: ListTicketsQuery) -> ListPlan:
     """Lead with the most selective filter (a customer, an agent, a tag...) and read its lists; every
-    other filter becomes a condition on the entries. With one filter a page reads limit + 1 entries.
+    other filter is checked on the tickets read. With one filter a page reads limit + 1 entries.
 
     A priority or status sort leads with its own lists instead, one per rank in the sort's direction
     (only the ranks its filter asks for, when there is one), since each list is in createdAt order: read
-    one after another they are in the sort's order. Every other filter is then a condition."""
+    one after another they are in the sort's order. An updatedAt sort reads the tenant's tickets in that
+    order, every filter checked on them."""
     filters = _filters(query)
-    since = format_timestamp(query.updated_since) if query.updated_since else None
+    unlisted = query.department is not None or query.has_agent_reply is not None
+    if query.sort.by_updated:
+        checked = bool(filters) or unlisted
+        return ListPlan(query, [ALL_TICKETS], checked)
+    unlisted = unlisted or query.updated_since is not None
     ranked = _RANKS.get(query.sort)
     if ranked is not None:
         dimension, ranks = ranked
@@ -136,14 +148,12 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
         values = [rank for rank in ranks if asked is None or rank in asked]
         if not query.sort.ascending:
             values.reverse()
-        others = [(other, wanted) for other, wanted in filters if other != dimension]
-        conditions = [condition for other, wanted in others for condition in _conditions(other, wanted)]
+        others = [other for other, _ in filters if other != dimension]
         memberships = [ListMembership(dimension, value) for value in values]
-        return ListPlan(memberships, conditions + _entry_conditions(query), since, in_turn=True)
+        return ListPlan(query, memberships, bool(others) or unlisted, in_turn=True)
     lead_dimension, lead_values = filters[0] if filters else (ListDimension.ALL, ["ALL"])
-    conditions = [condition for other, wanted in filters[1:] for condition in _conditions(other, wanted)]
     memberships = [ListMembership(lead_dimension, value) for value in lead_values]
-    return ListPlan(memberships, conditions + _entry_conditions(query), since)
+    return ListPlan(query, memberships, len(filters) > 1 or unlisted)
 
 
 def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
@@ -166,47 +176,135 @@ def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
     return filters
 
 
-def _entry_conditions(query: ListTicketsQuery) -> list[Condition]:
-    """The filters that have no lists (a list per department would cost a write per ticket): always
-    conditions on the entries of the lists read."""
-    conditions = []
-    if query.department is not None:
-        conditions.append(Condition("department", "in", (query.department,)))
-    if query.has_agent_reply is not None:
-        conditions.append(Condition("hasAgentReply", "in", (query.has_agent_reply,)))
-    return conditions
-
-
-def _conditions(dimension: ListDimension, values: list[str]) -> list[Condition]:
-    """The same filter as a list membership, expressed on an entry's attributes."""
-    if dimension == ListDimension.UNASSIGNED:
-        # The queue: OPEN tickets with no agent (workflow.waits_for_agent).
-        return [Condition("assignedAgentId", "absent"), Condition("status", "in", (TicketStatus.OPEN,))]
-    if dimension == ListDimension.TAG:
-        return [Condition("tagIds", "contains", tuple(values))]
-    return [Condition(_ENTRY_ATTRIBUTE[dimension], "in", tuple(values))]
-
-
-_ENTRY_ATTRIBUTE = {
-    ListDimension.CUSTOMER: "customerExternalId",
-    ListDimension.AGENT: "assignedAgentId",
-    ListDimension.AWAITING: "awaitingResponseFrom",
-    ListDimension.STATUS: "status",
-    ListDimension.PRIORITY: "priority",
-}
+def matches(query: ListTicketsQuery, ticket: TicketSummary) -> bool:
+    """Whether a ticket is one the query asks for: every filter, those with lists of their own too (an
+    entry read just before its ticket left the list names a ticket the page must not show)."""
+    agent_id = ticket.assigned_agent.id if ticket.assigned_agent else None
+    return (
+        (not query.status or ticket.status in query.status)
+        and (not query.priority or ticket.priority in query.priority)
+        and query.customer_external_id in (None, ticket.customer.external_id)
+        and query.assigned_agent_id in (None, agent_id)
+        and (not query.unassigned or workflow.waits_for_agent(ticket))
+        and query.awaiting in (None, ticket.awaiting_response_from)
+        and (query.tag is None or query.tag in ticket.tag_ids)
+        and query.department in (None, ticket.department)
+        and query.has_agent_reply in (None, ticket.has_agent_reply)
+        and (query.updated_since is None or ticket.updated_at >= query.updated_since)
+    )
 
 
 def query_scope(query: ListTicketsQuery) -> str:
     """What a cursor is bound to: the filters and the sort, not the page size."""
     fields = query.model_dump(mode="json", exclude={"cursor", "limit"}, exclude_none=True)
-    return "list:" + hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    # v2: positions in the update order are GSI1 keys of tickets (they were of list entries).
+    return "list:v2:" + hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
 # Where a page resumes in one list: after this key, DONE, or None (from the list's start).
 Position = dict[str, str] | str | None
-# Reads one list from a position (None: its start) until `wanted` entries match the plan's conditions,
-# the list ends, or `max_examined` entries were read: (membership, start, wanted, max_examined).
+# Reads one list from a position (None: its start) until `wanted` tickets match, the list ends, or
+# `max_examined` entries were read: (membership, start, wanted, max_examined).
 ListReader = Callable[[ListMembership, dict[str, str] | None, int, int], ListRead]
+
+
+def read_page(
+    repository: TicketRepository, tenant_id: str, plan: ListPlan, previous: list[Position], limit: int
+) -> MergedPage:
+    """One page of the plan's lists from the cursor's positions. Entries of an unchecked plan are the
+    page as they are (their tickets are read once the page is known: `page_summaries`); those of a
+    checked one are read with their tickets, and only matching tickets count."""
+    query = plan.query
+    # An entry examined costs an item read either way; checked, the batches are larger, so few matches
+    # cost few round trips.
+    smallest_batch = 25 if plan.checked else 1
+    since = format_timestamp(query.updated_since) if query.updated_since else None
+
+    def read(membership: ListMembership, start: dict[str, str] | None, wanted: int, at_most: int) -> ListRead:
+        entries: list[ListEntry] = []
+        examined = 0
+        resume_at = start
+        while True:
+            batch = min(max(wanted - len(entries), smallest_batch), at_most - examined)
+            if plan.by_updated:
+                found = repository.read_updated(
+                    tenant_id, ascending=query.sort.ascending, since=since, start=resume_at, limit=batch
+                )
+            else:
+                found = repository.read_list_entries(
+                    tenant_id, membership, ascending=query.sort.ascending, start=resume_at, limit=batch
+                )
+            examined += found.items_examined
+            entries.extend(
+                _checked(repository, tenant_id, plan, found.entries) if plan.checked else found.entries
+            )
+            resume_at = found.resume_at
+            if resume_at is None or len(entries) >= wanted or examined >= at_most:
+                return ListRead(entries, resume_at, found.resume_sort_value, examined)
+
+    most = EXAMINE_FACTOR * (limit + 1)
+    if plan.in_turn:
+        return read_in_turn(read, plan.memberships, previous, limit, most)
+    reads = [
+        None
+        if position == DONE
+        else read(membership, position if isinstance(position, dict) else None, limit + 1, most)
+        for membership, position in zip(plan.memberships, previous, strict=True)
+    ]
+    return merge_pages(reads, previous, limit, query.sort.ascending)
+
+
+def pass_over(
+    repository: TicketRepository, tenant_id: str, plan: ListPlan, offset: int, page_size: int
+) -> list[Position] | None:
+    """The positions `offset` tickets into the plan's lists (None: the lists end before), read a page
+    of `page_size` at a time and passed over: the page numbers of the dialects."""
+    positions: list[Position] | None = [None] * len(plan.memberships)
+    skipped = 0
+    while skipped < offset and positions is not None:
+        passed = read_page(repository, tenant_id, plan, positions, min(page_size, offset - skipped))
+        skipped += len(passed.entries)
+        positions = passed.positions
+    return positions
+
+
+def read_full_page(
+    repository: TicketRepository, tenant_id: str, plan: ListPlan, positions: list[Position], limit: int
+) -> MergedPage:
+    """A page that holds `limit` tickets unless the lists end first: page numbers have no cursor to
+    follow past a page cut short by the examined budget of a checked plan."""
+    page = read_page(repository, tenant_id, plan, positions, limit)
+    entries = list(page.entries)
+    while len(entries) < limit and page.positions is not None:
+        page = read_page(repository, tenant_id, plan, page.positions, limit - len(entries))
+        entries.extend(page.entries)
+    return MergedPage(entries, page.positions)
+
+
+def page_summaries(
+    repository: TicketRepository, tenant_id: str, plan: ListPlan, page: MergedPage
+) -> list[TicketSummary]:
+    """The page's tickets in its order: read (one BatchGetItem) for the entries that came without
+    them. A ticket deleted, or changed out of the query, since its entry was read is left out."""
+    missing = [entry.ticket_id for entry in page.entries if entry.summary is None]
+    found = repository.get_summaries(tenant_id, missing) if missing else {}
+    summaries = (entry.summary or found.get(entry.ticket_id) for entry in page.entries)
+    return [summary for summary in summaries if summary is not None and matches(plan.query, summary)]
+
+
+def _checked(
+    repository: TicketRepository, tenant_id: str, plan: ListPlan, entries: list[ListEntry]
+) -> list[ListEntry]:
+    """The entries whose tickets match the query, each with its ticket's summary."""
+    missing = [entry.ticket_id for entry in entries if entry.summary is None]
+    found = repository.get_summaries(tenant_id, missing) if missing else {}
+    with_summaries = [
+        entry if entry.summary is not None else replace(entry, summary=found.get(entry.ticket_id))
+        for entry in entries
+    ]
+    return [
+        entry for entry in with_summaries if entry.summary is not None and matches(plan.query, entry.summary)
+    ]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from tickets.errors import (
     Unauthorized,
 )
 from tickets.ids import is_ulid, new_ulid, utc_now
-from tickets.keys import ListMembership
 from tickets.logic import access, listing, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
@@ -47,7 +46,6 @@ from tickets.store.keyed_writes import KeyedWrite
 from tickets.store.repository import (
     AgentUnavailable,
     ExternalIdTaken,
-    ListRead,
     MessagePage,
     QuotaExhausted,
     StaleWrite,
@@ -227,15 +225,13 @@ class TicketService:
         access.require(caller, Action.READ_TICKETS)
         tenant_id = caller.tenant_id
         plan = listing.plan_list(query)
-        scope = listing.query_scope(query)
         previous: list[Any] = [None] * len(plan.memberships)
         if query.cursor is not None:
-            previous = self._cursors.decode(tenant_id, scope, query.cursor)
+            previous = self._cursors.decode(tenant_id, listing.query_scope(query), query.cursor)
             if not isinstance(previous, list) or len(previous) != len(plan.memberships):
                 raise invalid_cursor("cursor")
-        page = self._read_page(tenant_id, query, plan, previous, query.limit)
-        next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
-        return self._ticket_page(tenant_id, page, query.limit, next_cursor)
+        page = listing.read_page(self._repository, tenant_id, plan, previous, query.limit)
+        return self._ticket_page(tenant_id, plan, page)
 
     def list_tickets_from(self, caller: Caller, query: ListTicketsQuery, offset: int) -> TicketPage:
         """The page `offset` tickets into the list: page numbers over the cursors, for the dialects
@@ -245,53 +241,21 @@ class TicketService:
         access.require(caller, Action.READ_TICKETS)
         tenant_id = caller.tenant_id
         plan = listing.plan_list(query)
-        positions: list[Any] | None = [None] * len(plan.memberships)
-        skipped = 0
-        while skipped < offset and positions is not None:
-            passed = self._read_page(tenant_id, query, plan, positions, min(PAGE_SIZE_MAX, offset - skipped))
-            skipped += len(passed.entries)
-            positions = passed.positions
-        if positions is None:  # the list ends before the page
-            return self._ticket_page(tenant_id, listing.MergedPage([], None), query.limit, None)
-        page = self._read_page(tenant_id, query, plan, positions, query.limit)
-        scope = listing.query_scope(query)
+        positions = listing.pass_over(self._repository, tenant_id, plan, offset, PAGE_SIZE_MAX)
+        page = (
+            listing.read_full_page(self._repository, tenant_id, plan, positions, query.limit)
+            if positions is not None
+            else listing.MergedPage([], None)  # the lists end before the page
+        )
+        return self._ticket_page(tenant_id, plan, page)
+
+    def _ticket_page(self, tenant_id: str, plan: listing.ListPlan, page: listing.MergedPage) -> TicketPage:
+        summaries = listing.page_summaries(self._repository, tenant_id, plan, page)
+        scope = listing.query_scope(plan.query)
         next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
-        return self._ticket_page(tenant_id, page, query.limit, next_cursor)
-
-    def _read_page(
-        self, tenant_id: str, query: ListTicketsQuery, plan: listing.ListPlan, previous: list[Any], limit: int
-    ) -> listing.MergedPage:
-        def read(
-            membership: ListMembership, start: dict[str, str] | None, wanted: int, at_most: int
-        ) -> ListRead:
-            return self._repository.read_list(
-                tenant_id,
-                membership,
-                by_updated=query.sort.by_updated,
-                ascending=query.sort.ascending,
-                updated_since=plan.updated_since,
-                conditions=plan.conditions,
-                start=start,
-                wanted=wanted,
-                max_examined=at_most,
-            )
-
-        most = listing.EXAMINE_FACTOR * (limit + 1)
-        if plan.in_turn:
-            return listing.read_in_turn(read, plan.memberships, previous, limit, most)
-        reads = [
-            None if position == listing.DONE else read(membership, position, limit + 1, most)
-            for membership, position in zip(plan.memberships, previous, strict=True)
-        ]
-        return listing.merge_pages(reads, previous, limit, query.sort.ascending)
-
-    def _ticket_page(
-        self, tenant_id: str, page: listing.MergedPage, limit: int, next_cursor: str | None
-    ) -> TicketPage:
-        summaries = [entry.summary for entry in page.entries]
         return TicketPage(
             data=summaries,
-            meta=PageMeta(limit=limit, count=len(summaries), next_cursor=next_cursor),
+            meta=PageMeta(limit=plan.query.limit, count=len(summaries), next_cursor=next_cursor),
             stats=self.stats(tenant_id),
         )
 

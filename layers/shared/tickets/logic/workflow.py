@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tickets.errors import Conflict, FieldIssue
-from tickets.models.domain import AgentRef, Message, Ticket, TicketChanges
+from tickets.models.domain import AgentRef, Message, Ticket, TicketChanges, TicketSummary
 from tickets.models.enums import Awaiting, Party, TicketStatus
 
 NUMBER_SEPARATOR = "-"
@@ -45,7 +45,7 @@ def initial_status(assigned_agent: AgentRef | None) -> TicketStatus:
     return TicketStatus.IN_PROGRESS if assigned_agent else TicketStatus.OPEN
 
 
-def waits_for_agent(ticket: Ticket) -> bool:
+def waits_for_agent(ticket: TicketSummary) -> bool:
     """In the queue: OPEN and nobody assigned. A ticket on hold, awaiting its customer or closed
     needs no agent until it is OPEN again."""
     return ticket.assigned_agent is None and ticket.status == TicketStatus.OPEN

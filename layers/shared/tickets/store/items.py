@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from tickets import keys
 from tickets.keys import Entity, ListMembership
-from tickets.models.domain import Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketSummary
+from tickets.models.domain import Agent, ApiKey, Customer, Message, Tenant, Ticket
 from tickets.models.types import STORED
 from tickets.store.keyed_writes import KeyedRequest, KeyedWrite
 
@@ -89,14 +89,6 @@ def _model(model_type: type[ModelT], values: dict[str, Any]) -> ModelT:
     return model_type.model_validate(data, context=STORED)
 
 
-def _flat_filters(summary: TicketSummary) -> dict[str, Any]:
-    """Scalar copies of nested values that list filter expressions compare against."""
-    return {
-        "customerExternalId": summary.customer.external_id,
-        "assignedAgentId": summary.assigned_agent.id if summary.assigned_agent else None,
-    }
-
-
 # Tenants -------------------------------------------------------------------------------------------
 
 
@@ -152,8 +144,10 @@ def agent_from_item(item: Item) -> Agent:
 
 def ticket_item(ticket: Ticket) -> Item:
     """The ticket without its description, which has an item of its own (written once, read on get)."""
-    key = keys.ticket_key(ticket.tenant_id, ticket.id)
-    attributes = _attributes(ticket, exclude={"description"}) | _flat_filters(ticket)
+    attributes = _attributes(ticket, exclude={"description"})
+    key = keys.ticket_key(ticket.tenant_id, ticket.id) | keys.ticket_index_key(
+        ticket.tenant_id, ticket.id, attributes["updatedAt"]
+    )
     return serialize(key | {"entity": Entity.TICKET, "tenantId": ticket.tenant_id} | attributes)
 
 
@@ -166,29 +160,20 @@ def description_item(ticket: Ticket) -> Item | None:
 
 def ticket_from_items(ticket: Item, description: Item | None) -> Ticket:
     values = deserialize(ticket)
-    values.pop("customerExternalId", None)
-    values.pop("assignedAgentId", None)
+    # customerExternalId and assignedAgentId: flat copies that tickets written before 2026-12 carry.
+    for name in (keys.GSI1PK, keys.GSI1SK, "customerExternalId", "assignedAgentId"):
+        values.pop(name, None)
     if description is not None:
         values["description"] = deserialize(description)["description"]
     return _model(Ticket, values)
 
 
-def list_entry_item(membership: ListMembership, summary: TicketSummary) -> Item:
-    """A ticket's summary in one list; written in the same transaction as the ticket itself."""
-    tenant_id = summary.tenant_id
-    updated_at = summary.model_dump(mode="json", by_alias=True)["updatedAt"]
-    entry_keys = keys.list_entry_key(tenant_id, membership, summary.id) | keys.list_entry_index_key(
-        tenant_id, membership, summary.id, updated_at
-    )
-    attributes = _attributes(summary) | _flat_filters(summary)
-    return serialize(entry_keys | {"entity": Entity.LIST_ENTRY, "tenantId": tenant_id} | attributes)
-
-
-def summary_from_entry(item: Item) -> TicketSummary:
-    values = deserialize(item)
-    for name in ("GSI1PK", "GSI1SK", "customerExternalId", "assignedAgentId"):
-        values.pop(name, None)
-    return _model(TicketSummary, values)
+def list_entry_item(tenant_id: str, membership: ListMembership, ticket_id: str, version: int) -> Item:
+    """That a ticket is in a list: keys only, and the ticket's version when it joined. Written (or
+    deleted) in the ticket's own transaction, only when the ticket joins (or leaves) the list; a list
+    page reads the tickets themselves."""
+    entry = keys.list_entry_key(tenant_id, membership, ticket_id)
+    return serialize(entry | {"entity": Entity.LIST_ENTRY, "version": version})
 
 
 # API keys ----------------------------------------------------------------------------------------

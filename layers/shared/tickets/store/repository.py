@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, cast
 
 from tickets import keys
 from tickets.errors import IdempotencyKeyInUse, IdempotencyKeyReused
@@ -25,9 +25,6 @@ from tickets.store import items, keyed_writes
 from tickets.store.items import Item
 from tickets.store.keyed_writes import KeyedWrite
 from tickets.store.table import MAX_TRANSACTION_ITEMS, Table, TransactionRejected, plain_key, typed_key
-
-if TYPE_CHECKING:
-    pass
 
 
 class StaleWrite(Exception):
@@ -52,19 +49,15 @@ class ExternalIdTaken(Exception):
 
 
 @dataclass(frozen=True)
-class Condition:
-    """A filter on list entries: `attribute` <op> `values` (strings, or booleans for BOOL attributes)."""
-
-    attribute: str
-    op: Literal["in", "contains", "gte", "absent"]
-    values: tuple[str, ...] | tuple[bool, ...] = ()
-
-
-@dataclass(frozen=True)
 class ListEntry:
-    summary: TicketSummary
+    """A ticket found in a list: where to resume after it, what it sorts by, and its summary (None
+    until read: a list entry holds keys only; an entry of the update order is the ticket itself)."""
+
+    ticket_id: str
     position: dict[str, str]
     sort_value: str
+    version: int  # the entry's: the ticket's version when the entry was written
+    summary: TicketSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -358,7 +351,6 @@ class TicketRepository(Table):
         entries, its stats and its agent's load in one transaction. Raises ExternalIdTaken when the
         externalId is used, AgentUnavailable when its agent is gone."""
         tenant_id = ticket.tenant_id
-        summary = ticket.summary()
         writes = [self._put(items.ticket_item(ticket), "attribute_not_exists(PK)")]
         description = items.description_item(ticket)
         if description:
@@ -376,7 +368,8 @@ class TicketRepository(Table):
             guard = items.guard_item(guard_key, Entity.EXTERNAL_ID_GUARD, ticket.id)
             writes.append(self._put(guard, "attribute_not_exists(PK)"))
         writes.extend(
-            self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships)
+            self._put(items.list_entry_item(tenant_id, membership, ticket.id, ticket.version))
+            for membership in sorted(memberships)
         )
         writes.append(
             self._add_counters(keys.stats_shard_key(tenant_id, ticket.id), stats_delta, Entity.STATS)
@@ -414,17 +407,18 @@ class TicketRepository(Table):
         """Write a changed ticket (and a new message) if nobody else changed it since `before` was read,
         with its lists, stats and agents' loads. Raises StaleWrite otherwise."""
         tenant_id = after.tenant_id
-        summary = after.summary()
         ticket_put = self._put(items.ticket_item(after), "#version = :expected")
         ticket_put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
         ticket_put["Put"]["ExpressionAttributeValues"] = {":expected": {"N": str(before.version)}}
         writes = [ticket_put]
         if message is not None:
             writes.append(self._put(items.message_item(message), "attribute_not_exists(PK)"))
+        # Entries hold no copy of the ticket: only the lists it leaves or joins are written.
         for membership in sorted(memberships_before - memberships_after):
             writes.append(self._delete(keys.list_entry_key(tenant_id, membership, after.id)))
         writes.extend(
-            self._put(items.list_entry_item(membership, summary)) for membership in sorted(memberships_after)
+            self._put(items.list_entry_item(tenant_id, membership, after.id, after.version))
+            for membership in sorted(memberships_after - memberships_before)
         )
         if stats_delta:
             writes.append(
@@ -685,63 +679,85 @@ class TicketRepository(Table):
 
     # Lists and stats -------------------------------------------------------------------------------
 
-    def read_list(
+    def read_list_entries(
         self,
         tenant_id: str,
         membership: ListMembership,
         *,
-        by_updated: bool,
         ascending: bool,
-        updated_since: str | None,
-        conditions: Sequence[Condition],
         start: dict[str, str] | None,
-        wanted: int,
-        max_examined: int,
+        limit: int,
     ) -> ListRead:
-        """Entries of one list in order, until `wanted` match the conditions, the list ends, or
-        `max_examined` entries were read."""
-        partition = keys.list_partition(tenant_id, membership)
-        pk_name, sk_name = (keys.GSI1PK, keys.GSI1SK) if by_updated else (keys.PK, keys.SK)
-        values: dict[str, Any] = {":pk": {"S": partition}}
-        key_condition = f"{pk_name} = :pk"
-        if updated_since is not None and by_updated:
-            key_condition += f" AND {sk_name} >= :since"
-            values[":since"] = {"S": updated_since}
-        all_conditions = list(conditions)
-        if updated_since is not None and not by_updated:
-            all_conditions.append(Condition("updatedAt", "gte", (updated_since,)))
-        names, filter_expression = _filter_expression(all_conditions, values)
+        """Up to `limit` entries of one list in creation order (ticket ids are ULIDs), after `start`."""
         request: dict[str, Any] = {
             "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.list_partition(tenant_id, membership)}},
+            "ScanIndexForward": ascending,
+            "Limit": limit,
+        }
+        if start:
+            request["ExclusiveStartKey"] = typed_key(start)
+        response = self._call(self._client.query, **request)
+        entries = [
+            ListEntry(
+                ticket_id=item[keys.SK]["S"],
+                position={keys.PK: item[keys.PK]["S"], keys.SK: item[keys.SK]["S"]},
+                sort_value=item[keys.SK]["S"],
+                version=int(item["version"]["N"]),
+            )
+            for item in response["Items"]
+        ]
+        return self._list_read(entries, response, keys.SK)
+
+    def read_updated(
+        self,
+        tenant_id: str,
+        *,
+        ascending: bool,
+        since: str | None,
+        start: dict[str, str] | None,
+        limit: int,
+    ) -> ListRead:
+        """Up to `limit` of the tenant's tickets in order of last update (GSI1), after `start`, updated
+        at `since` or later when given."""
+        values: dict[str, Any] = {":pk": {"S": keys.updated_partition(tenant_id)}}
+        key_condition = f"{keys.GSI1PK} = :pk"
+        if since is not None:
+            key_condition += f" AND {keys.GSI1SK} >= :since"
+            values[":since"] = {"S": since}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.GSI1,
             "KeyConditionExpression": key_condition,
             "ExpressionAttributeValues": values,
             "ScanIndexForward": ascending,
+            "Limit": limit,
         }
-        if by_updated:
-            request["IndexName"] = keys.GSI1
-        if filter_expression:
-            request["FilterExpression"] = filter_expression
-            request["ExpressionAttributeNames"] = names
-        entries: list[ListEntry] = []
-        examined = 0
-        resume_at = start
-        while True:
-            batch = wanted - len(entries) if not filter_expression else max(wanted, 25)
-            page_request = request | {"Limit": min(batch, max_examined - examined)}
-            if resume_at:
-                page_request["ExclusiveStartKey"] = typed_key(resume_at)
-            response = self._call(self._client.query, **page_request)
-            examined += response["ScannedCount"]
-            for item in response["Items"]:
-                position = {name: item[name]["S"] for name in (keys.PK, keys.SK, keys.GSI1PK, keys.GSI1SK)}
-                if not by_updated:
-                    position = {keys.PK: position[keys.PK], keys.SK: position[keys.SK]}
-                entries.append(ListEntry(items.summary_from_entry(item), position, item[sk_name]["S"]))
-            last = response.get("LastEvaluatedKey")
-            resume_at = plain_key(last) if last else None
-            if resume_at is None or len(entries) >= wanted or examined >= max_examined:
-                resume_sort_value = resume_at[sk_name] if resume_at else None
-                return ListRead(entries, resume_at, resume_sort_value, examined)
+        if start:
+            request["ExclusiveStartKey"] = typed_key(start)
+        response = self._call(self._client.query, **request)
+        entries = []
+        for item in response["Items"]:
+            summary = items.ticket_from_items(item, None).summary()
+            position = {name: item[name]["S"] for name in (keys.PK, keys.SK, keys.GSI1PK, keys.GSI1SK)}
+            entries.append(ListEntry(summary.id, position, item[keys.GSI1SK]["S"], summary.version, summary))
+        return self._list_read(entries, response, keys.GSI1SK)
+
+    @staticmethod
+    def _list_read(entries: list[ListEntry], response: dict[str, Any], sort_key: str) -> ListRead:
+        last = response.get("LastEvaluatedKey")
+        resume_at = plain_key(last) if last else None
+        resume_sort_value = resume_at[sort_key] if resume_at else None
+        return ListRead(entries, resume_at, resume_sort_value, response["ScannedCount"])
+
+    def get_summaries(self, tenant_id: str, ticket_ids: Sequence[str]) -> dict[str, TicketSummary]:
+        """The tickets' summaries by id, eventually consistent (as list pages are); a deleted one is
+        missing."""
+        wanted = [keys.ticket_key(tenant_id, ticket_id) for ticket_id in dict.fromkeys(ticket_ids)]
+        found = self._batch_get(wanted, consistent=False)
+        summaries = (items.ticket_from_items(item, None).summary() for item in found)
+        return {summary.id: summary for summary in summaries}
 
     def drop_stale_list_entry(
         self, tenant_id: str, membership: ListMembership, ticket_id: str, version: int
@@ -776,26 +792,3 @@ class TicketRepository(Table):
                 if name not in ("PK", "SK", "entity"):
                     totals[name] = totals.get(name, 0) + int(value)
         return totals
-
-
-def _filter_expression(conditions: Sequence[Condition], values: dict[str, Any]) -> tuple[dict[str, str], str]:
-    names: dict[str, str] = {}
-    clauses: list[str] = []
-    for index, condition in enumerate(conditions):
-        name = f"#f{index}"
-        names[name] = condition.attribute
-        placeholders = []
-        for position, value in enumerate(condition.values):
-            placeholder = f":f{index}_{position}"
-            values[placeholder] = {"BOOL": value} if isinstance(value, bool) else {"S": value}
-            placeholders.append(placeholder)
-        match condition.op:
-            case "in":
-                clauses.append(f"{name} IN ({', '.join(placeholders)})")
-            case "contains":
-                clauses.append(f"contains({name}, {placeholders[0]})")
-            case "gte":
-                clauses.append(f"{name} >= {placeholders[0]}")
-            case "absent":
-                clauses.append(f"attribute_not_exists({name})")
-    return names, " AND ".join(clauses)

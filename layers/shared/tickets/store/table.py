@@ -31,9 +31,11 @@ _RETRY_LATER = frozenset(
 _RETRYABLE_CANCELLATIONS = frozenset(
     {"TransactionConflict", "ProvisionedThroughputExceeded", "ThrottlingError"}
 )
-# DynamoDB's limits: actions in one TransactWriteItems, requests in one BatchWriteItem.
+# DynamoDB's limits: actions in one TransactWriteItems, requests in one BatchWriteItem, keys in one
+# BatchGetItem.
 MAX_TRANSACTION_ITEMS = 100
 _MAX_BATCH_WRITE = 25
+_MAX_BATCH_GET = 100
 
 
 class TransactionRejected(Exception):
@@ -154,14 +156,19 @@ class Table:
             else:
                 raise ServiceUnavailable()
 
-    def _batch_get(self, wanted: Sequence[dict[str, str]]) -> list[Item]:
-        """BatchGetItem with the unprocessed keys asked again (rare; only under throttling)."""
-        request: Any = {self._table: {"Keys": [typed_key(key) for key in wanted], "ConsistentRead": True}}
+    def _batch_get(self, wanted: Sequence[dict[str, str]], consistent: bool = True) -> list[Item]:
+        """BatchGetItem, 100 keys a call, with the unprocessed keys asked again (rare; only under
+        throttling)."""
         found: list[Item] = []
-        for _ in retry.attempts(retry.STORE_ATTEMPTS, retry.STORE_BACKOFF):
-            response = self._call(self._client.batch_get_item, RequestItems=request)
-            found.extend(response["Responses"].get(self._table, []))
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                return found
-        raise ServiceUnavailable()
+        for start in range(0, len(wanted), _MAX_BATCH_GET):
+            chunk = [typed_key(key) for key in wanted[start : start + _MAX_BATCH_GET]]
+            request: Any = {self._table: {"Keys": chunk, "ConsistentRead": consistent}}
+            for _ in retry.attempts(retry.STORE_ATTEMPTS, retry.STORE_BACKOFF):
+                response = self._call(self._client.batch_get_item, RequestItems=request)
+                found.extend(response["Responses"].get(self._table, []))
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise ServiceUnavailable()
+        return found
