@@ -22,7 +22,7 @@ from tickets.keys import STATS_SHARDS
 from tickets.logic.listing import MAX_NUMBERED_TICKETS
 from tickets.models.domain import Tenant
 from tickets.models.requests import PAGE_SIZE_MAX
-from tickets.store.repository import TicketRepository
+from tickets.store.tenants import TenantStore
 
 LIMIT = 25
 PREFIX = "INV"
@@ -140,9 +140,9 @@ def measure(small: int, large: int, runs: int) -> tuple[list[PageCost], list[Num
     layout = seeding.Layout("small", "large", "neighbour", small, large)
     costs: list[PageCost] = []
     with mocked_aws(stream=False) as table:
-        repository = TicketRepository(clients.dynamodb(), table)
+        tenants = TenantStore(clients.dynamodb(), table)
         for tenant in (layout.small_tenant, layout.large_tenant, layout.neighbour):
-            repository.create_tenant(Tenant(id=tenant, name=tenant.title(), ticket_prefix=PREFIX))
+            tenants.create_tenant(Tenant(id=tenant, name=tenant.title(), ticket_prefix=PREFIX))
         started = time.perf_counter()
         items = seeding.seed_layout(moto_table(table), table, layout, prefix=PREFIX, seed=SEED)
         seeded = time.perf_counter() - started

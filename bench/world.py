@@ -54,13 +54,14 @@ class World:
 def seed(table: str, tickets: int = 0, capacity: int = 10) -> World:
     """The tenant, its people, a key, and `tickets` bulk-made tickets (numbers INV-1..INV-n).
     `capacity`: how many open tickets each agent may hold (automatic assignment)."""
-    repository = TicketRepository(clients.dynamodb(), table)
-    repository.create_tenant(Tenant(id=TENANT, name="Acme Inc.", ticket_prefix=PREFIX, sender_email=SENDER))
-    seeder = Seeder(repository)
+    seeder = Seeder.over(table)
+    seeder.tenants.create_tenant(
+        Tenant(id=TENANT, name="Acme Inc.", ticket_prefix=PREFIX, sender_email=SENDER)
+    )
     seeder.customer(TENANT, "user_42")
     seeder.customer(TENANT, "user_7", email="jane@acme.com", name="Jane Roe")
     for agent_id, name in (("agent_n1", "Agent N1"), ("agent_n2", "Agent N2")):
-        repository.put_agent(
+        seeder.agents.put_agent(
             Agent(
                 tenant_id=TENANT,
                 id=agent_id,
@@ -86,4 +87,5 @@ def seed(table: str, tickets: int = 0, capacity: int = 10) -> World:
             UpdateExpression="SET ticketSequence = :n",
             ExpressionAttributeValues={":n": {"N": str(tickets)}},
         )
+    repository = TicketRepository(clients.dynamodb(), table)  # the bench reads tickets back through it
     return World(table=table, repository=repository, api=Api(TENANT), secret=secret)

@@ -12,15 +12,17 @@ from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.moto_table import moto_table
 from tickets import clients
-from tickets.settings import get_settings
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
 from tickets.store.repository import TicketRepository
+from tickets.store.tenants import TenantStore
 
 
 @pytest.fixture
 def table() -> Iterator[str]:
     """An empty table, and the package's clients pointed at it."""
-    with moto_table():
-        yield get_settings().table_name
+    with moto_table() as name:
+        yield name
 
 
 @pytest.fixture
@@ -29,9 +31,24 @@ def repository(table: str) -> TicketRepository:
 
 
 @pytest.fixture
-def seed(repository: TicketRepository) -> Seeder:
+def tenants(table: str) -> TenantStore:
+    return TenantStore(clients.dynamodb(), table)
+
+
+@pytest.fixture
+def customers(table: str) -> CustomerStore:
+    return CustomerStore(clients.dynamodb(), table)
+
+
+@pytest.fixture
+def agents(table: str) -> AgentStore:
+    return AgentStore(clients.dynamodb(), table)
+
+
+@pytest.fixture
+def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore) -> Seeder:
     """Tenant acme (prefix INV) with customer user_42 and agent agent_n1, as in the SupportDesk example."""
-    seeder = Seeder(repository)
+    seeder = Seeder(tenants, customers, agents)
     seeder.tenant()
     seeder.customer()
     seeder.agent()

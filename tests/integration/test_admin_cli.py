@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.support.factories import Seeder
 from tests.support.moto_endpoint import moto_endpoint
@@ -23,8 +24,10 @@ from tests.support.moto_table import table_items
 from tickets import admin, clients, keys
 from tickets.ids import format_timestamp, utc_now
 from tickets.settings import get_aws_settings
-from tickets.store.repository import TicketRepository
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
 from tickets.store.table import typed_key
+from tickets.store.tenants import TenantStore
 
 LOCAL_HINT = "for the local stack use --local, with `make run` running"
 
@@ -147,7 +150,7 @@ def test_a_write_for_a_tenant_or_agent_that_does_not_exist_is_refused_in_one_lin
 
 
 def test_customers_agents_and_agent_keys_of_an_existing_tenant_are_written(
-    table: str, seed: Seeder, repository: TicketRepository, cli: Cli
+    table: str, seed: Seeder, customers: CustomerStore, agents: AgentStore, cli: Cli
 ) -> None:
     # Given tenant acme
     # When a customer, an agent and a key for that agent are made
@@ -162,11 +165,11 @@ def test_customers_agents_and_agent_keys_of_an_existing_tenant_are_written(
     )  # fmt: skip
     # Then all three are in the table
     assert customer.output["customer"]["externalId"] == "user_7"
-    stored_customer = repository.get_customer("acme", "user_7")
+    stored_customer = customers.get_customer("acme", "user_7")
     assert stored_customer is not None
     assert stored_customer.email == "jane@acme.com"
     assert agent.output["agent"]["id"] == "agent_n2"
-    assert repository.get_agent("acme", "agent_n2") is not None
+    assert agents.get_agent("acme", "agent_n2") is not None
     assert key.output["apiKey"]["agentId"] == "agent_n2"
     listed = cli("--table", table, "list-keys", "--tenant", "acme").output["apiKeys"]
     assert [listed_key["id"] for listed_key in listed] == [key.output["apiKey"]["id"]]
@@ -324,6 +327,48 @@ def test_an_aws_error_is_one_line_with_its_code_and_message(table: str, cli: Cli
     assert outcome.error_line.startswith("error: ResourceNotFoundException: Requested resource not found")
 
 
+def test_throttling_past_the_retries_is_one_line_with_dynamodbs_code(
+    table: str, seed: Seeder, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given DynamoDB throttling every request beyond botocore's retries
+    def throttled(operation: str, _: dict[str, Any]) -> Any:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, operation)
+
+    monkeypatch.setattr(clients.dynamodb(), "_make_api_call", throttled)
+    # When a tenant's plan is set
+    outcome = cli("--table", table, "set-plan", "--tenant", "acme", "--monthly-ticket-quota", "5")
+    # Then the store's StoreUnavailable is one line naming DynamoDB's error, no traceback
+    assert outcome.code == 1
+    assert outcome.error_line == "error: ThrottlingException: Rate exceeded"
+
+
+def test_transactions_that_conflict_past_the_stores_retries_are_one_line_to_retry_shortly(
+    table: str, seed: Seeder, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given every transaction cancelled by a conflicting one, each time the store asks again
+    client = clients.dynamodb()
+    original = client._make_api_call
+
+    def conflicting(operation: str, parameters: dict[str, Any]) -> Any:
+        if operation != "TransactWriteItems":
+            return original(operation, parameters)
+        cancelled = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+            "CancellationReasons": [{"Code": "TransactionConflict"}],
+        }
+        raise client.exceptions.TransactionCanceledException(cancelled, operation)
+
+    monkeypatch.setattr(client, "_make_api_call", conflicting)
+    monkeypatch.setattr("time.sleep", lambda _: None)
+    before = table_items()
+    # When a key is created (its two items in one transaction)
+    outcome = cli("--table", table, "create-key", "--tenant", "acme", "--role", "admin", "--name", "ops")
+    # Then it is one line saying to retry, and nothing is written
+    assert outcome.code == 1
+    assert outcome.error_line == "error: AWS is busy: retry shortly"
+    assert table_items() == before
+
+
 def test_no_credentials_is_one_line_that_points_at_local(
     table: str, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -405,7 +450,7 @@ def test_local_with_nothing_at_its_endpoint_is_one_quick_line_naming_the_endpoin
 
 def test_local_works_on_the_stack_files_table_through_its_endpoint_as_the_local_stack_takes_it(
     table: str,
-    repository: TicketRepository,
+    tenants: TenantStore,
     cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -427,7 +472,7 @@ def test_local_works_on_the_stack_files_table_through_its_endpoint_as_the_local_
     # Then they are in the stack file's table; the tenant has no usage key, and no warning says it needs one
     assert tenant.output["created"] is True
     assert "warning" not in tenant.output
-    stored_tenant = repository.get_tenant("globex")
+    stored_tenant = tenants.get_tenant("globex")
     assert stored_tenant is not None
     assert stored_tenant.usage_key_id is None
     assert agent.output["agent"]["id"] == "agent_g1"
@@ -465,7 +510,7 @@ def test_putting_a_customer_again_replaces_its_details_and_keeps_its_id_as_the_a
 
 
 def test_the_channel_sellers_of_a_tenant_are_set_replaced_and_cleared(
-    table: str, seed: Seeder, repository: TicketRepository, cli: Cli
+    table: str, seed: Seeder, tenants: TenantStore, cli: Cli
 ) -> None:
     # Given tenant acme, which answers for no channel seller yet
     # When its seller ids are set, then replaced, then cleared
@@ -474,14 +519,14 @@ def test_the_channel_sellers_of_a_tenant_are_set_replaced_and_cleared(
         "--table", table, "set-channel-sellers", "--tenant", "acme", "--seller-id", "4711",
         "--seller-id", "seller_2",
     )  # fmt: skip
-    after_replace = repository.get_tenant("acme")
+    after_replace = tenants.get_tenant("acme")
     cleared = cli("--table", table, "set-channel-sellers", "--tenant", "acme", "--no-sellers")
     # Then each answer and the stored tenant hold exactly the ids of the last call
     assert first.output["tenant"]["channelSellerIds"] == ["4711"]
     assert replaced.output["tenant"]["channelSellerIds"] == ["4711", "seller_2"]
     assert after_replace is not None and after_replace.channel_seller_ids == ["4711", "seller_2"]
     assert cleared.output["tenant"]["channelSellerIds"] == []
-    stored = repository.get_tenant("acme")
+    stored = tenants.get_tenant("acme")
     assert stored is not None and stored.channel_seller_ids == []
     assert stored.ticket_prefix == "INV"  # the rest of the tenant is as it was
 

@@ -771,10 +771,10 @@ CASES = [
 @pytest.fixture(scope="module")
 def ticket_id() -> Iterator[str]:
     """One table for the module: tenant acme with customer user_42, agent agent_n1 and one ticket."""
-    with moto_table() as repository:
-        seeder = Seeder(repository)
+    with moto_table() as table:
+        seeder = Seeder.over(table)
         seeder.tenant()
-        repository.set_channel_sellers("acme", ["4711"])  # JTL SCX's example seller
+        seeder.tenants.set_channel_sellers("acme", ["4711"])  # JTL SCX's example seller
         seeder.customer()
         seeder.agent()
         created = Api("acme").create({"customerExternalId": "user_42", "subject": "Payment failed"})

@@ -43,9 +43,9 @@ def entries(response: ApiResponse) -> list[dict[str, Any]]:
 @pytest.fixture
 def sellers(seed: Seeder) -> Seeder:
     """acme answers for seller 4711 (the document's), globex (its own customers and agent) for 4712."""
-    seed.repository.set_channel_sellers("acme", ["4711"])
+    seed.tenants.set_channel_sellers("acme", ["4711"])
     seed.tenant("globex", "GLX", name="Globex")
-    seed.repository.set_channel_sellers("globex", ["4712"])
+    seed.tenants.set_channel_sellers("globex", ["4712"])
     return seed
 
 
@@ -307,7 +307,7 @@ def test_each_rule_of_the_document_is_an_entry_naming_the_field_and_nothing_is_w
 
 def test_what_the_document_allows_at_its_limits_is_accepted(sellers: Seeder) -> None:
     # Given a body at every limit of the document: sellerId 50, ticketId 256, texts 1024, 10 attachments
-    sellers.repository.set_channel_sellers("acme", ["S" * 50])
+    sellers.tenants.set_channel_sellers("acme", ["S" * 50])
     body = JTL_EXAMPLE | {
         "sellerId": "S" * 50,
         "ticketId": "T" * 256,

@@ -85,7 +85,7 @@ def test_an_unknown_customer_is_404_customer_not_found_and_writes_nothing(seed: 
 
 def test_a_tenant_at_its_monthly_quota_gets_403_plan_limit_reached(seed: Seeder) -> None:
     # Given a tenant whose plan allows one ticket a month, which it has created
-    seed.repository.set_plan("acme", TenantPlan(monthly_ticket_quota=1))
+    seed.tenants.set_plan("acme", TenantPlan(monthly_ticket_quota=1))
     assert create(SUPPORTDESK_EXAMPLE).status == 201
     # When it creates another one through SupportDesk's route
     response = create(SUPPORTDESK_EXAMPLE)

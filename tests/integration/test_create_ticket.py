@@ -187,7 +187,7 @@ def test_a_ticket_for_a_channel_seller_the_tenant_answers_for_keeps_the_seller(
     api: Api, seed: Seeder
 ) -> None:
     # Given acme answers for channel seller 4711
-    seed.repository.set_channel_sellers("acme", ["4711"])
+    seed.tenants.set_channel_sellers("acme", ["4711"])
     # When a ticket is created for that seller
     created = api.create(MINIMAL | {"channelSellerId": "4711"})
     # Then it is created and keeps the seller
@@ -201,7 +201,7 @@ def test_a_ticket_for_a_channel_seller_the_tenant_does_not_answer_for_is_403_and
     api: Api, seed: Seeder, sellers: list[str]
 ) -> None:
     # Given acme answers for no seller, or for another one, and a ticket made with an externalId
-    seed.repository.set_channel_sellers("acme", sellers)
+    seed.tenants.set_channel_sellers("acme", sellers)
     first = api.create(MINIMAL | {"externalId": "CASE-1"})
     before = table_items()
     # When a ticket for seller 4711 is created (with a new externalId, and with the existing one)

@@ -57,7 +57,7 @@ def test_a_deleted_ticket_is_gone_with_all_that_is_its_and_the_stats_and_load_fo
     assert_error(api.delete(ticket["id"]), 404, "TICKET_NOT_FOUND")
     assert api.list().data == [] and api.list(tag=TAG).data == []
     assert api.list().json["stats"] == stats_before
-    assert seed.repository.get_agent("acme", "agent_n1").open_tickets == 0  # type: ignore[union-attr]
+    assert seed.agents.get_agent("acme", "agent_n1").open_tickets == 0  # type: ignore[union-attr]
     # And its externalId is free for a new ticket
     assert (
         api.create({"customerExternalId": "user_42", "subject": "Again", "externalId": "CASE-1"}).status

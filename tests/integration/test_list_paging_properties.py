@@ -116,8 +116,8 @@ def desk() -> Iterator[Desk]:
     """24 tickets of acme in every state, for two customers, with and without tags, then some of them
     changed again in a shuffled order (so that updatedAt order differs from createdAt order); and a
     second tenant, globex, with no tickets."""
-    with moto_table() as repository:
-        seeder = Seeder(repository)
+    with moto_table() as table:
+        seeder = Seeder.over(table)
         seeder.tenant()
         seeder.tenant("globex", "GLX", name="Globex Corp.")
         seeder.customer()

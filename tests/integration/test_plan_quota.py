@@ -26,7 +26,7 @@ def limited(seed: Seeder) -> Api:
     """Tenant 'capped' (prefix CAP) with a plan of 5 tickets a month."""
     seed.tenant("capped", "CAP")
     seed.customer("capped")
-    assert seed.repository.set_plan("capped", TenantPlan(monthly_ticket_quota=5)) is not None
+    assert seed.tenants.set_plan("capped", TenantPlan(monthly_ticket_quota=5)) is not None
     return Api("capped")
 
 
@@ -92,5 +92,5 @@ def test_an_admin_can_lift_the_limit(limited: Api, table: str) -> None:
 def test_a_quota_of_zero_allows_no_ticket(seed: Seeder) -> None:
     seed.tenant("frozen", "FRZ")
     seed.customer("frozen")
-    seed.repository.set_plan("frozen", TenantPlan(monthly_ticket_quota=0))
+    seed.tenants.set_plan("frozen", TenantPlan(monthly_ticket_quota=0))
     assert_error(Api("frozen").create(TICKET), 403, "PLAN_LIMIT_REACHED")

@@ -26,7 +26,10 @@ from tickets.models.domain import Agent, Tenant
 from tickets.models.enums import AgentLevel
 from tickets.settings import get_settings
 from tickets.store import items
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
 from tickets.store.repository import TicketRepository
+from tickets.store.tenants import TenantStore
 from tickets.stream import processor
 
 SENDER = "support@acme.com"
@@ -57,11 +60,11 @@ INTERNAL_NOTE: dict[str, Any] = {
 
 
 @pytest.fixture
-def seed(repository: TicketRepository) -> Seeder:
+def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore) -> Seeder:
     """As the shared seed (tenant acme, prefix INV, customer user_42, agent agent_n1), the tenant with
     its own sender address."""
-    repository.create_tenant(Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", sender_email=SENDER))
-    seeder = Seeder(repository)
+    tenants.create_tenant(Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", sender_email=SENDER))
+    seeder = Seeder(tenants, customers, agents)
     seeder.customer()
     seeder.agent()
     return seeder
@@ -100,7 +103,7 @@ def ticket(api: Api, ticket_id: str) -> dict[str, Any]:
     return response.data  # type: ignore[no-any-return]
 
 
-def hire(repository: TicketRepository, agent_id: str, **fields: Any) -> Agent:
+def hire(agents: AgentStore, agent_id: str, **fields: Any) -> Agent:
     agent = Agent(
         tenant_id="acme",
         id=agent_id,
@@ -109,12 +112,12 @@ def hire(repository: TicketRepository, agent_id: str, **fields: Any) -> Agent:
         created_at=utc_now(),
         **fields,
     )
-    repository.put_agent(agent)
+    agents.put_agent(agent)
     return agent
 
 
-def load(repository: TicketRepository, agent_id: str) -> int:
-    agent = repository.get_agent("acme", agent_id)
+def load(agents: AgentStore, agent_id: str) -> int:
+    agent = agents.get_agent("acme", agent_id)
     assert agent is not None
     return agent.open_tickets
 
@@ -167,7 +170,7 @@ def ses_refusing_call(number: int) -> Iterator[list[dict[str, Any]]]:
 
 
 def test_a_new_ticket_is_assigned_to_the_available_agent_who_gets_an_email(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given the available N1 agent agent_n1 with no tickets
     # When a ticket is created and the stream delivers its records
@@ -187,7 +190,7 @@ def test_a_new_ticket_is_assigned_to_the_available_agent_who_gets_an_email(
     ]
     assert assignment["assignedAt"] >= created["createdAt"]
     # And it counts in the agent's load, and is no longer waiting in the unassigned queue
-    assert load(repository, "agent_n1") == 1
+    assert load(agents, "agent_n1") == 1
     assert unassigned(api) == []
     # And the agent got exactly one email, from the tenant's sender, about this ticket
     [email] = outbox.emails
@@ -202,14 +205,14 @@ def test_a_new_ticket_is_assigned_to_the_available_agent_who_gets_an_email(
 
 
 def test_the_lowest_load_wins_and_only_available_n1_agents_with_room_are_candidates(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given agent_n1 with two tickets, agent_light with one, and three agents who must never be chosen:
     # an idle N2, an idle N1 who is unavailable, and an N1 at its maximum
-    hire(repository, "agent_light")
-    hire(repository, "agent_second_level", level=AgentLevel.N2)
-    hire(repository, "agent_away", available=False)
-    hire(repository, "agent_full", max_open_tickets=1)
+    hire(agents, "agent_light")
+    hire(agents, "agent_second_level", level=AgentLevel.N2)
+    hire(agents, "agent_away", available=False)
+    hire(agents, "agent_full", max_open_tickets=1)
     for agent_id in ("agent_n1", "agent_n1", "agent_light", "agent_full"):
         assign_by_hand(api, agent_id)
     assert pump.run_until_quiet() == []
@@ -229,18 +232,18 @@ def test_the_lowest_load_wins_and_only_available_n1_agents_with_room_are_candida
         ("agent_n1", 2, 10),
     ]
     assert all(candidate["lastAssignedAt"] is not None for candidate in candidates)
-    assert (load(repository, "agent_light"), load(repository, "agent_n1")) == (2, 2)
-    assert [load(repository, a) for a in ("agent_second_level", "agent_away", "agent_full")] == [0, 0, 1]
+    assert (load(agents, "agent_light"), load(agents, "agent_n1")) == (2, 2)
+    assert [load(agents, a) for a in ("agent_second_level", "agent_away", "agent_full")] == [0, 0, 1]
     # And only agent_light was told
     assert [email.to for email in outbox.emails[sent_before:]] == [("agent_light@acme.com",)]
 
 
 def test_a_tie_on_load_goes_to_the_agent_assigned_least_recently(
-    api: Api, pump: StreamPump, repository: TicketRepository
+    api: Api, pump: StreamPump, agents: AgentStore
 ) -> None:
     # Given agent_n1 and agent_b with one ticket each, agent_n1's assigned first (agent_b would win on
     # id order alone)
-    hire(repository, "agent_b")
+    hire(agents, "agent_b")
     assign_by_hand(api, "agent_n1")
     assign_by_hand(api, "agent_b")
     assert pump.run_until_quiet() == []
@@ -258,15 +261,15 @@ def test_a_tie_on_load_goes_to_the_agent_assigned_least_recently(
     second = create(api)
     assert pump.run_until_quiet() == []
     assert ticket(api, second["id"])["assignedAgent"]["id"] == "agent_b"
-    assert (load(repository, "agent_n1"), load(repository, "agent_b")) == (2, 2)
+    assert (load(agents, "agent_n1"), load(agents, "agent_b")) == (2, 2)
 
 
 def test_with_nobody_available_the_ticket_waits_open_and_nobody_is_emailed(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given the tenant's only N1 agent is unavailable, and an idle N2 agent
-    repository.change_agent("acme", "agent_n1", {"available": False})
-    hire(repository, "agent_second_level", level=AgentLevel.N2)
+    agents.change_agent("acme", "agent_n1", {"available": False})
+    hire(agents, "agent_second_level", level=AgentLevel.N2)
 
     # When a ticket arrives
     created = create(api)
@@ -278,23 +281,23 @@ def test_with_nobody_available_the_ticket_waits_open_and_nobody_is_emailed(
     assert stored["assignedAgent"] is None
     assert stored["assignment"] is None
     assert unassigned(api) == [created["id"]]
-    assert load(repository, "agent_n1") == 0
+    assert load(agents, "agent_n1") == 0
     # And no email was sent
     assert outbox.emails == []
 
 
 def test_an_agent_who_becomes_available_takes_the_oldest_waiting_tickets_up_to_capacity(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given agent_n1 unavailable with room for 2, and 3 tickets waiting
-    repository.change_agent("acme", "agent_n1", {"available": False, "maxOpenTickets": 2})
+    agents.change_agent("acme", "agent_n1", {"available": False, "maxOpenTickets": 2})
     waiting = [create(api, subject=f"Waiting {n}") for n in (1, 2, 3)]
     assert pump.run_until_quiet() == []
     assert unassigned(api) == [t["id"] for t in waiting]
     assert outbox.emails == []
 
     # When the agent becomes available
-    repository.change_agent("acme", "agent_n1", {"available": True})
+    agents.change_agent("acme", "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then the two oldest are assigned to it, the newest still waits
@@ -302,7 +305,7 @@ def test_an_agent_who_becomes_available_takes_the_oldest_waiting_tickets_up_to_c
     assert [status for status, _ in statuses] == ["IN_PROGRESS", "IN_PROGRESS", "OPEN"]
     assert [agent and agent["id"] for _, agent in statuses] == ["agent_n1", "agent_n1", None]
     assert unassigned(api) == [waiting[2]["id"]]
-    assert load(repository, "agent_n1") == 2
+    assert load(agents, "agent_n1") == 2
     # And the agent got one email per ticket taken
     subjects = [email.subject for email in outbox.to(AGENT_EMAIL)]
     assert len(outbox) == len(subjects) == 2
@@ -311,34 +314,34 @@ def test_an_agent_who_becomes_available_takes_the_oldest_waiting_tickets_up_to_c
         assert taken["subject"] in subject
 
     # When the agent is given room for one more
-    repository.change_agent("acme", "agent_n1", {"maxOpenTickets": 3})
+    agents.change_agent("acme", "agent_n1", {"maxOpenTickets": 3})
     assert pump.run_until_quiet() == []
 
     # Then the last waiting ticket is taken too
     assert ticket(api, waiting[2]["id"])["assignedAgent"]["id"] == "agent_n1"
     assert unassigned(api) == []
-    assert load(repository, "agent_n1") == 3
+    assert load(agents, "agent_n1") == 3
     assert len(outbox.to(AGENT_EMAIL)) == 3
 
 
 def test_an_agent_who_becomes_available_takes_a_long_queue_up_to_its_whole_capacity(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given agent_n1 unavailable with room for 12, and 11 tickets waiting (more than one read of the
     # queue returns)
-    repository.change_agent("acme", "agent_n1", {"available": False, "maxOpenTickets": 12})
+    agents.change_agent("acme", "agent_n1", {"available": False, "maxOpenTickets": 12})
     waiting = [create(api, subject=f"Waiting {n}") for n in range(1, 12)]
     assert pump.run_until_quiet() == []
     assert len(unassigned(api)) == 11
 
     # When the agent becomes available
-    repository.change_agent("acme", "agent_n1", {"available": True})
+    agents.change_agent("acme", "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then it takes every waiting ticket, as it has room for all of them
     assert unassigned(api) == []
     assert [ticket(api, t["id"])["status"] for t in waiting] == ["IN_PROGRESS"] * 11
-    assert load(repository, "agent_n1") == 11
+    assert load(agents, "agent_n1") == 11
     assert len(outbox.to(AGENT_EMAIL)) == 11
 
 
@@ -350,10 +353,10 @@ def test_an_agent_who_becomes_available_takes_a_long_queue_up_to_its_whole_capac
     ],
 )
 def test_an_unassigned_ticket_parked_ahead_in_the_queue_never_holds_up_the_tickets_behind_it(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository, parked: dict[str, str]
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore, parked: dict[str, str]
 ) -> None:
     # Given nobody available, an unassigned ticket put on hold (or awaiting its customer), then three more
-    repository.change_agent("acme", "agent_n1", {"available": False})
+    agents.change_agent("acme", "agent_n1", {"available": False})
     first = create(api, subject="Parked")
     assert api.update(first["id"], parked).status == 200
     behind = [create(api, subject=f"Behind {n}") for n in (1, 2, 3)]
@@ -361,7 +364,7 @@ def test_an_unassigned_ticket_parked_ahead_in_the_queue_never_holds_up_the_ticke
     assert unassigned(api) == [t["id"] for t in behind]
 
     # When an available N1 agent with room joins
-    hire(repository, "agent_n3", max_open_tickets=5)
+    hire(agents, "agent_n3", max_open_tickets=5)
     assert pump.run_until_quiet() == []
 
     # Then the three open ones are assigned to it, and the parked one is left as it was
@@ -369,15 +372,15 @@ def test_an_unassigned_ticket_parked_ahead_in_the_queue_never_holds_up_the_ticke
     assert ticket(api, first["id"])["status"] == parked["status"]
     assert ticket(api, first["id"])["assignedAgent"] is None
     assert unassigned(api) == []
-    assert load(repository, "agent_n3") == 3
+    assert load(agents, "agent_n3") == 3
 
 
 def test_a_queue_entry_of_a_ticket_that_no_longer_waits_is_passed_over_not_a_reason_to_stop(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore, repository: TicketRepository
 ) -> None:
     # Given nobody available, a ticket on hold whose queue entry is still there (as an older version of
     # the API left it, for any unassigned ticket not closed), and three open tickets behind it
-    repository.change_agent("acme", "agent_n1", {"available": False})
+    agents.change_agent("acme", "agent_n1", {"available": False})
     held = create(api, subject="On hold")
     assert api.update(held["id"], {"status": "ON_HOLD"}).status == 200
     on_hold = repository.get_ticket("acme", held["id"])
@@ -391,30 +394,30 @@ def test_a_queue_entry_of_a_ticket_that_no_longer_waits_is_passed_over_not_a_rea
     assert held["id"] not in unassigned(api)
 
     # When agent_n1 becomes available
-    repository.change_agent("acme", "agent_n1", {"available": True})
+    agents.change_agent("acme", "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then the ticket on hold is passed over and stays as it was, and the three behind it are assigned
     assert ticket(api, held["id"])["status"] == "ON_HOLD"
     assert ticket(api, held["id"])["assignedAgent"] is None
     assert [ticket(api, t["id"])["assignedAgent"]["id"] for t in behind] == ["agent_n1"] * 3
-    assert load(repository, "agent_n1") == 3
+    assert load(agents, "agent_n1") == 3
     # And the entry left behind is gone from the queue
     assert queue_entries(repository) == []
 
 
 def test_a_ticket_back_in_the_queue_is_assigned_when_an_agent_has_room(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given nobody available: a ticket waits in the queue, an agent answers it without taking it
     # (WAITING_ON_CUSTOMER, unassigned, out of the queue), then agent_n1 becomes available
-    repository.change_agent("acme", "agent_n1", {"available": False})
+    agents.change_agent("acme", "agent_n1", {"available": False})
     created = create(api)
     assert pump.run_until_quiet() == []
     assert (
         api.reply(created["id"], {"message": "Which order is it?", "from": {"role": "AGENT"}}).status == 201
     )
-    repository.change_agent("acme", "agent_n1", {"available": True})
+    agents.change_agent("acme", "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
     assert ticket(api, created["id"])["assignedAgent"] is None
 
@@ -430,29 +433,29 @@ def test_a_ticket_back_in_the_queue_is_assigned_when_an_agent_has_room(
 
 
 def test_an_available_agent_never_takes_another_tenants_waiting_tickets(
-    api: Api, pump: StreamPump, seed: Seeder, repository: TicketRepository
+    api: Api, pump: StreamPump, seed: Seeder, agents: AgentStore
 ) -> None:
     # Given a ticket of tenant globex waiting (globex has no agents), and acme's agent unavailable
     seed.tenant("globex", "GLX", "Globex")
     seed.customer("globex")
-    repository.change_agent("acme", "agent_n1", {"available": False})
+    agents.change_agent("acme", "agent_n1", {"available": False})
     theirs = create(Api("globex"))
     assert pump.run_until_quiet() == []
 
     # When acme's agent becomes available
-    repository.change_agent("acme", "agent_n1", {"available": True})
+    agents.change_agent("acme", "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then globex's ticket still waits, and acme's agent has nothing
     assert ticket(Api("globex"), theirs["id"])["status"] == "OPEN"
-    assert load(repository, "agent_n1") == 0
+    assert load(agents, "agent_n1") == 0
 
 
 def test_closing_a_ticket_frees_its_agent_emails_the_customer_and_hands_over_the_oldest_waiting(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given agent_n1 with room for one ticket, holding INV-1, while two more wait
-    repository.change_agent("acme", "agent_n1", {"maxOpenTickets": 1})
+    agents.change_agent("acme", "agent_n1", {"maxOpenTickets": 1})
     held = create(api, subject="Held")
     assert pump.run_until_quiet() == []
     waiting = [create(api, subject=f"Waiting {n}") for n in (1, 2)]
@@ -465,7 +468,7 @@ def test_closing_a_ticket_frees_its_agent_emails_the_customer_and_hands_over_the
     closed = api.update(held["id"], {"status": "CLOSED"})
     assert closed.status == 200, closed.json
     # Then its agent's load goes down at once
-    assert load(repository, "agent_n1") == 0
+    assert load(agents, "agent_n1") == 0
 
     # When the stream delivers the change
     assert pump.run_until_quiet() == []
@@ -479,7 +482,7 @@ def test_closing_a_ticket_frees_its_agent_emails_the_customer_and_hands_over_the
     assert ticket(api, waiting[0]["id"])["assignedAgent"]["id"] == "agent_n1"
     assert ticket(api, waiting[1]["id"])["status"] == "OPEN"
     assert unassigned(api) == [waiting[1]["id"]]
-    assert load(repository, "agent_n1") == 1
+    assert load(agents, "agent_n1") == 1
     [handover] = [email for email in new_emails if email.to == (AGENT_EMAIL,)]
     assert waiting[0]["ticketNumber"] in handover.subject
     assert len(new_emails) == 2
@@ -604,7 +607,7 @@ def test_user_content_is_escaped_in_html_and_the_subject_stays_on_one_line(
 
 
 def test_a_redelivered_batch_assigns_moves_the_load_and_emails_only_once(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given a new ticket's records
     created = create(api)
@@ -617,7 +620,7 @@ def test_a_redelivered_batch_assigns_moves_the_load_and_emails_only_once(
 
     # Then the ticket was assigned once (one new version) and the load moved once
     assert ticket(api, created["id"])["version"] == created["version"] + 1
-    assert load(repository, "agent_n1") == 1
+    assert load(agents, "agent_n1") == 1
 
     # When the assignment's records are delivered twice
     second = pump.pending()
@@ -643,11 +646,11 @@ def test_a_redelivered_batch_assigns_moves_the_load_and_emails_only_once(
     assert [to for to, _ in sent] == [(AGENT_EMAIL,), (AGENT_EMAIL,), (CUSTOMER_EMAIL,)]
     stored = ticket(api, created["id"])
     assert (stored["status"], stored["version"]) == ("CLOSED", version)
-    assert load(repository, "agent_n1") == 0
+    assert load(agents, "agent_n1") == 0
 
 
 def test_an_ses_failure_fails_only_its_record_and_the_retry_sends_the_missing_email(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given ten new tickets, assigned in one batch
     created = [create(api, subject=f"Order {n} missing") for n in range(1, 11)]
@@ -696,14 +699,14 @@ def test_an_ses_failure_fails_only_its_record_and_the_retry_sends_the_missing_em
     for each in created:
         stored = ticket(api, each["id"])
         assert (stored["assignedAgent"]["id"], stored["version"]) == ("agent_n1", each["version"] + 1)
-    assert load(repository, "agent_n1") == 10
+    assert load(agents, "agent_n1") == 10
 
 
 # Deletion ----------------------------------------------------------------------------------------
 
 
 def test_a_ticket_deleted_before_the_stream_sees_it_is_never_assigned_and_nobody_is_emailed(
-    api: Api, pump: StreamPump, outbox: Outbox, repository: TicketRepository
+    api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given a ticket created while agent_n1 is available, then deleted before the stream ran
     created = create(api)
@@ -713,7 +716,7 @@ def test_a_ticket_deleted_before_the_stream_sees_it_is_never_assigned_and_nobody
     assert pump.run_until_quiet() == []
 
     # Then no agent took it and no email went out
-    assert load(repository, "agent_n1") == 0
+    assert load(agents, "agent_n1") == 0
     assert outbox.emails == []
 
 

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickets import clients
 from tickets.ids import new_ulid, utc_now
 from tickets.models.domain import Agent, Customer, Tenant
-from tickets.store.repository import TicketRepository
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
+from tickets.store.tenants import TenantStore
 
 
 class Seeder:
-    def __init__(self, repository: TicketRepository) -> None:
-        self.repository = repository
+    def __init__(self, tenants: TenantStore, customers: CustomerStore, agents: AgentStore) -> None:
+        self.tenants = tenants
+        self.customers = customers
+        self.agents = agents
+
+    @classmethod
+    def over(cls, table: str) -> Seeder:
+        """A seeder of `table`, through the client the package's code uses (the test's mock)."""
+        client = clients.dynamodb()
+        return cls(TenantStore(client, table), CustomerStore(client, table), AgentStore(client, table))
 
     def tenant(self, tenant_id: str = "acme", prefix: str = "INV", name: str = "Acme Inc.") -> Tenant:
         tenant = Tenant(id=tenant_id, name=name, ticket_prefix=prefix)
-        self.repository.create_tenant(tenant)
+        self.tenants.create_tenant(tenant)
         return tenant
 
     def customer(self, tenant_id: str = "acme", external_id: str = "user_42", **fields: Any) -> Customer:
@@ -29,12 +40,12 @@ class Seeder:
             updated_at=now,
             **values,
         )
-        self.repository.put_customer(customer)
+        self.customers.put_customer(customer)
         return customer
 
     def agent(self, tenant_id: str = "acme", agent_id: str = "agent_n1", name: str = "Agent N1") -> Agent:
         agent = Agent(
             tenant_id=tenant_id, id=agent_id, name=name, email=f"{agent_id}@acme.com", created_at=utc_now()
         )
-        self.repository.put_agent(agent)
+        self.agents.put_agent(agent)
         return agent

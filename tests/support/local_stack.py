@@ -46,7 +46,9 @@ from tickets.logic import api_keys
 from tickets.models.domain import Agent, ApiKey, Customer, Tenant
 from tickets.models.enums import AgentLevel, Role
 from tickets.store.access import AccessRepository
-from tickets.store.repository import TicketRepository
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
+from tickets.store.tenants import TenantStore
 
 STACK_NAME = "tickets-local"
 LOCAL_STAGE = "local"  # samconfig.toml [local] deploys with Stage=local
@@ -461,16 +463,19 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
     with contextlib.suppress(ses.exceptions.AlreadyExistsException):
         ses.create_email_identity(EmailIdentity=LOCAL_SENDER)
     dynamodb = profile.client("dynamodb")
-    tickets = TicketRepository(dynamodb, table)
+    tenants, customers, agents = (
+        TenantStore(dynamodb, table),
+        CustomerStore(dynamodb, table),
+        AgentStore(dynamodb, table),
+    )
     access = AccessRepository(dynamodb, table)
     now = utc_now()
     for tenant in (DEMO_TENANT, OTHER_TENANT):
-        tickets.create_tenant(tenant)
+        tenants.create_tenant(tenant)
         # Set again on a kept stack too: its tenants may predate their seller ids.
-        tickets.set_channel_sellers(tenant.id, tenant.channel_seller_ids)
+        tenants.set_channel_sellers(tenant.id, tenant.channel_seller_ids)
         for external_id, email, name in DEMO_CUSTOMERS:
-            existing = tickets.read_create_context(tenant.id, external_id, None).customer
-            if existing is None:
+            if customers.get_customer(tenant.id, external_id) is None:
                 customer = Customer(
                     tenant_id=tenant.id,
                     id=new_ulid(now),
@@ -480,12 +485,12 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
                     created_at=now,
                     updated_at=now,
                 )
-                tickets.put_customer(customer)
+                customers.put_customer(customer)
         for agent_id, name, email, level in DEMO_AGENTS:
             agent = Agent(
                 tenant_id=tenant.id, id=agent_id, name=name, email=email, level=level, created_at=now
             )
-            tickets.put_agent(agent)
+            agents.put_agent(agent)
     keys = previous.get("keys", {})
     wanted: dict[str, tuple[str, Role, str | None]] = {
         "admin": (DEMO_TENANT.id, Role.ADMIN, None),

@@ -16,7 +16,6 @@ from tickets import clients
 from tickets.api.services import agent_service, customer_service, ticket_service
 from tickets.settings import get_settings
 from tickets.store.idempotency import idempotency_store
-from tickets.store.repository import TicketRepository
 from tickets.stream.processor import automation
 
 
@@ -28,14 +27,14 @@ def forget_built_services() -> None:
 
 
 @contextmanager
-def moto_table() -> Iterator[TicketRepository]:
-    """An empty table in its own moto, with the package's clients pointed at it."""
+def moto_table() -> Iterator[str]:
+    """An empty table in its own moto, with the package's clients pointed at it; its name."""
     with mock_aws():
         settings = get_settings()
         boto3.client("dynamodb").create_table(**table_definition(settings.table_name))
         forget_built_services()
         try:
-            yield TicketRepository(clients.dynamodb(), settings.table_name)
+            yield settings.table_name
         finally:
             forget_built_services()
 

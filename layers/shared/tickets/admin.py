@@ -29,14 +29,16 @@ from botocore.exceptions import ConnectionError as AwsConnectionError
 from pydantic import TypeAdapter, ValidationError
 
 from tickets import clients
-from tickets.errors import ServiceUnavailable
 from tickets.ids import new_ulid, utc_now
 from tickets.logic import api_keys
 from tickets.models.domain import Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
 from tickets.models.enums import Role
 from tickets.models.types import MAX_CHANNEL_SELLERS, ChannelSellerIds, CustomerExternalId
 from tickets.store.access import AccessRepository
-from tickets.store.repository import TicketRepository
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
+from tickets.store.errors import StoreUnavailable
+from tickets.store.tenants import TenantStore
 
 # Written by `make run` (tests/support/local_stack.py), relative to the repository (the working directory).
 LOCAL_STACK_FILE = Path(".local/stack.json")
@@ -201,7 +203,9 @@ def _check_combinations(parser: argparse.ArgumentParser, arguments: argparse.Nam
 
 @dataclass(frozen=True)
 class Stores:
-    tickets: TicketRepository
+    tenants: TenantStore
+    customers: CustomerStore
+    agents: AgentStore
     access: AccessRepository
     usage_plan_id: str | None
     # The local stack: no usage plan (MiniStack has no authorizer-sourced usage keys), none needed.
@@ -210,7 +214,7 @@ class Stores:
 
 def _existing_tenant(tenant_id: str, stores: Stores) -> Tenant:
     """Tenants are never deleted, so a tenant read here is still there when the write follows."""
-    tenant = stores.tickets.get_tenant(tenant_id)
+    tenant = stores.tenants.get_tenant(tenant_id)
     if tenant is None:
         raise Refused(f'no tenant "{tenant_id}": create it first with create-tenant')
     return tenant
@@ -224,7 +228,7 @@ def _ensure_usage_key(tenant: Tenant, stores: Stores) -> Tenant:
     apigateway = clients.apigateway()
     created = apigateway.create_api_key(name=f"tenant-{tenant.id}", value=value, enabled=True)
     apigateway.create_usage_plan_key(usagePlanId=stores.usage_plan_id, keyId=created["id"], keyType="API_KEY")
-    stores.tickets.set_usage_key(tenant.id, created["id"], value)
+    stores.tenants.set_usage_key(tenant.id, created["id"], value)
     return tenant.model_copy(update={"usage_key_id": created["id"], "usage_key": value})
 
 
@@ -248,7 +252,7 @@ def create_tenant(arguments: argparse.Namespace, stores: Stores) -> dict[str, An
         sender_email=arguments.sender_email,
         plan=TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota),
     )
-    created = stores.tickets.create_tenant(tenant)
+    created = stores.tenants.create_tenant(tenant)
     stored = _ensure_usage_key(_existing_tenant(tenant.id, stores), stores)
     warning = (
         None
@@ -268,7 +272,7 @@ def ensure_usage_key(arguments: argparse.Namespace, stores: Stores) -> dict[str,
 
 
 def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
-    updated = stores.tickets.set_plan(
+    updated = stores.tenants.set_plan(
         arguments.tenant, TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota)
     )
     if updated is None:
@@ -292,7 +296,7 @@ def set_channel_sellers(arguments: argparse.Namespace, stores: Stores) -> dict[s
         raise Invalid(
             f"--seller-id: {'; '.join(_seller_issue(issue, given) for issue in error.errors())}"
         ) from None
-    updated = stores.tickets.set_channel_sellers(arguments.tenant, seller_ids)
+    updated = stores.tenants.set_channel_sellers(arguments.tenant, seller_ids)
     if updated is None:
         raise Refused(f'no tenant "{arguments.tenant}": create it first with create-tenant')
     return {"tenant": _tenant_view(updated)}
@@ -309,7 +313,7 @@ def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     )
     tenant = _existing_tenant(arguments.tenant, stores)
     # Agents are never deleted either: one read is enough.
-    if key.agent_id is not None and stores.tickets.get_agent(tenant.id, key.agent_id) is None:
+    if key.agent_id is not None and stores.agents.get_agent(tenant.id, key.agent_id) is None:
         raise Refused(f'tenant "{tenant.id}" has no agent "{key.agent_id}": create it first with put-agent')
     key = key.model_copy(update={"usage_key": tenant.usage_key})
     secret = api_keys.new_secret()
@@ -345,7 +349,7 @@ def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any
         updated_at=now,
     )
     _existing_tenant(customer.tenant_id, stores)
-    stored, created = stores.tickets.upsert_customer(customer)  # an existing one keeps its id and createdAt
+    stored, created = stores.customers.upsert_customer(customer)  # an existing one keeps its id and createdAt
     return {"customer": json_dump(stored), "created": created}
 
 
@@ -358,7 +362,7 @@ def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
         created_at=utc_now(),
     )
     _existing_tenant(agent.tenant_id, stores)
-    stored, _ = stores.tickets.put_agent(agent)
+    stored, _ = stores.agents.put_agent(agent)
     return {"agent": json_dump(stored)}
 
 
@@ -377,7 +381,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
 
 def _run_on(arguments: argparse.Namespace, table: str, plan_id: str | None, local: bool) -> dict[str, Any]:
     client = clients.dynamodb()
-    stores = Stores(TicketRepository(client, table), AccessRepository(client, table), plan_id, local)
+    stores = Stores(
+        TenantStore(client, table),
+        CustomerStore(client, table),
+        AgentStore(client, table),
+        AccessRepository(client, table),
+        plan_id,
+        local,
+    )
     return COMMANDS[arguments.command](arguments, stores)
 
 
@@ -415,8 +426,8 @@ def _invalid_line(error: ValidationError) -> str:
 
 def _aws_line(error: Exception, arguments: argparse.Namespace) -> str:
     """What went wrong on the way to AWS, and what to do: one line."""
-    # The stores turn connection errors and throttling (after botocore's retries) into ServiceUnavailable.
-    cause = error.__cause__ if isinstance(error, ServiceUnavailable) and error.__cause__ else error
+    # The stores turn connection errors and throttling (after botocore's retries) into StoreUnavailable.
+    cause = error.__cause__ if isinstance(error, StoreUnavailable) and error.__cause__ else error
     if isinstance(cause, AwsConnectionError | HTTPClientError):
         return _unreachable_line(cause, arguments)
     if isinstance(cause, ClientError):
@@ -425,7 +436,7 @@ def _aws_line(error: Exception, arguments: argparse.Namespace) -> str:
         return f"no AWS credentials found: configure them (aws configure, AWS_PROFILE), or {LOCAL_HINT}"
     if isinstance(cause, NoRegionError):
         return f"no AWS region: set AWS_REGION (or a profile's region), or {LOCAL_HINT}"
-    if isinstance(cause, ServiceUnavailable):  # the store's own retries ran out
+    if isinstance(cause, StoreUnavailable):  # the store's own retries ran out
         return "AWS is busy: retry shortly"
     return str(cause)
 
@@ -475,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(_invalid_line(error), EXIT_INVALID)
     except Refused as error:
         return _fail(str(error), EXIT_REFUSED)
-    except (BotoCoreError, ClientError, ServiceUnavailable) as error:
+    except (BotoCoreError, ClientError, StoreUnavailable) as error:
         return _fail(_aws_line(error, arguments), EXIT_REFUSED)
     print(json.dumps(result))
     return 0

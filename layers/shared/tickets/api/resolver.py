@@ -24,9 +24,11 @@ from tickets.errors import (
     ErrorCode,
     FieldIssue,
     PreconditionFailed,
+    ServiceUnavailable,
     ValidationFailed,
 )
 from tickets.observability import logger
+from tickets.store.errors import StoreUnavailable
 
 
 class TicketsResolver(APIGatewayRestResolver):
@@ -72,8 +74,10 @@ def build_resolver(errors: ErrorFormat | None = None) -> TicketsResolver:
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         return app.errors.invalid_request(list(error.errors()))
 
-    @app.exception_handler(DomainError)
-    def _domain_error(error: DomainError) -> Response[str]:
+    @app.exception_handler([DomainError, StoreUnavailable])
+    def _domain_error(error: DomainError | StoreUnavailable) -> Response[str]:
+        if isinstance(error, StoreUnavailable):  # DynamoDB busy or unreachable past every retry
+            error = ServiceUnavailable()
         if HTTP_STATUS[error.code] >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.warning("Request failed", extra={"code": error.code})
         response = app.errors.error(error.code, error.message, error.details)

@@ -1,9 +1,10 @@
 """The composition root: each use case's service, built once per container on first use (so tests
-can point the clients at their mocks first), from the settings, the AWS clients and the store."""
+can point the clients at their mocks first), from the settings, the AWS clients and the stores."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeVar
 
 from tickets import clients
 from tickets.logic.agents import AgentService
@@ -11,26 +12,37 @@ from tickets.logic.cursor import CursorCodec
 from tickets.logic.customers import CustomerService
 from tickets.logic.service import TicketService
 from tickets.settings import get_settings
+from tickets.store.agents import AgentStore
+from tickets.store.customers import CustomerStore
 from tickets.store.repository import TicketRepository
+from tickets.store.table import Table
+from tickets.store.tenants import TenantStore
+
+StoreT = TypeVar("StoreT", bound=Table)
 
 
-def _repository() -> TicketRepository:
-    return TicketRepository(clients.dynamodb(), get_settings().table_name)
+def _store(kind: type[StoreT]) -> StoreT:
+    """A store over the table: a client and the table's name, nothing to share between services."""
+    return kind(clients.dynamodb(), get_settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def ticket_service() -> TicketService:
     settings = get_settings()
     return TicketService(
-        _repository(), CursorCodec(settings.cursor_signing_key), settings.write_retry_seconds
+        _store(TicketRepository),
+        _store(TenantStore),
+        _store(AgentStore),
+        CursorCodec(settings.cursor_signing_key),
+        settings.write_retry_seconds,
     )
 
 
 @lru_cache(maxsize=1)
 def customer_service() -> CustomerService:
-    return CustomerService(_repository(), CursorCodec(get_settings().cursor_signing_key))
+    return CustomerService(_store(CustomerStore), CursorCodec(get_settings().cursor_signing_key))
 
 
 @lru_cache(maxsize=1)
 def agent_service() -> AgentService:
-    return AgentService(_repository())
+    return AgentService(_store(AgentStore))

@@ -8,12 +8,12 @@ from tickets.logic import access
 from tickets.logic.access import Action, Caller
 from tickets.models.domain import Agent
 from tickets.models.requests import PatchAgentRequest, PutAgentRequest
-from tickets.store.repository import TicketRepository
+from tickets.store.agents import AgentStore
 
 
 class AgentService:
-    def __init__(self, repository: TicketRepository) -> None:
-        self._repository = repository
+    def __init__(self, agents: AgentStore) -> None:
+        self._agents = agents
 
     def put(self, caller: Caller, agent_id: str, request: PutAgentRequest) -> tuple[Agent, bool]:
         """The agent as stored, and True when it was created by this call. Replacing an agent's
@@ -29,13 +29,13 @@ class AgentService:
             max_open_tickets=request.max_open_tickets,
             created_at=utc_now(),
         )
-        return self._repository.put_agent(agent)
+        return self._agents.put_agent(agent)
 
     def patch(self, caller: Caller, agent_id: str, request: PatchAgentRequest) -> Agent:
         """Change only the fields sent (email None: cleared); the agent must exist."""
         access.require(caller, Action.MANAGE_AGENTS)
         changes = request.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        agent = self._repository.change_agent(caller.tenant_id, agent_id, changes)
+        agent = self._agents.change_agent(caller.tenant_id, agent_id, changes)
         if agent is None:
             raise AgentNotFound(agent_id, field="agentId")
         return agent
@@ -43,4 +43,4 @@ class AgentService:
     def list(self, caller: Caller) -> list[Agent]:
         """Every agent of the tenant with its current load, by id (a team is small: no paging)."""
         access.require(caller, Action.READ_AGENTS)
-        return sorted(self._repository.list_agents(caller.tenant_id), key=lambda agent: agent.id)
+        return sorted(self._agents.list_agents(caller.tenant_id), key=lambda agent: agent.id)

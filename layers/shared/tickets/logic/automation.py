@@ -18,7 +18,9 @@ from tickets.models.enums import Party, TicketStatus
 from tickets.notify.mailer import Mailer
 from tickets.notify.render import Email, render
 from tickets.observability import logger, metrics
+from tickets.store.agents import AgentStore
 from tickets.store.repository import AgentUnavailable, StaleWrite, TicketRepository
+from tickets.store.tenants import TenantStore
 
 BACKLOG_BATCH = 10
 BACKLOG_ROUNDS = 20  # at most 200 queue entries looked at per triggering record
@@ -32,8 +34,17 @@ class Outcome(Enum):
 
 
 class Automation:
-    def __init__(self, repository: TicketRepository, mailer: Mailer, default_sender: str | None) -> None:
+    def __init__(
+        self,
+        repository: TicketRepository,
+        tenants: TenantStore,
+        agents: AgentStore,
+        mailer: Mailer,
+        default_sender: str | None,
+    ) -> None:
         self._repository = repository
+        self._tenants = tenants
+        self._agents = agents
         self._mailer = mailer
         self._default_sender = default_sender
 
@@ -78,7 +89,7 @@ class Automation:
             before = self._repository.get_ticket(tenant_id, ticket_id)
             if before is None or not workflow.waits_for_agent(before):
                 return Outcome.NOT_WAITING
-            agents = {agent.id: agent for agent in self._repository.list_agents(tenant_id)}
+            agents = {agent.id: agent for agent in self._agents.list_agents(tenant_id)}
             now = utc_now()
             choice = assignment.choose(list(agents.values()), now)
             if choice is None:
@@ -158,7 +169,7 @@ class Automation:
         self._send(ticket.tenant_id, key, render("customer_reply", agent.email, values))
 
     def _send(self, tenant_id: str, notification: str, email: Email) -> None:
-        tenant = self._repository.get_tenant(tenant_id)
+        tenant = self._tenants.get_tenant(tenant_id)
         sender = (tenant.sender_email if tenant else None) or self._default_sender
         if sender is None:
             logger.warning("No sender address: email not sent", extra={"tenantId": tenant_id})

@@ -1,4 +1,5 @@
-"""The use cases of the ticket API, one method each, over the repository."""
+"""The use cases of the ticket API, one method each, over the ticket repository and the tenant and agent
+stores."""
 
 from __future__ import annotations
 
@@ -42,15 +43,16 @@ from tickets.models.requests import (
     UpdateTicketRequest,
 )
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
+from tickets.store.agents import AgentStore
 from tickets.store.keyed_writes import KeyedWrite
 from tickets.store.repository import (
     AgentUnavailable,
     ExternalIdTaken,
     MessagePage,
-    QuotaExhausted,
     StaleWrite,
     TicketRepository,
 )
+from tickets.store.tenants import QuotaExhausted, TenantStore
 
 MESSAGES_PER_PAGE = 100
 # Optimistic writes are retried while other writers get to the ticket first (tickets/retry.py).
@@ -62,9 +64,16 @@ _NOT_TICKET_FIELDS = frozenset({"customer_external_id", "message", "status", "as
 
 class TicketService:
     def __init__(
-        self, repository: TicketRepository, cursors: CursorCodec, write_retry_seconds: float
+        self,
+        repository: TicketRepository,
+        tenants: TenantStore,
+        agents: AgentStore,
+        cursors: CursorCodec,
+        write_retry_seconds: float,
     ) -> None:
         self._repository = repository
+        self._tenants = tenants
+        self._agents = agents
         self._cursors = cursors
         self._write_retry_seconds = write_retry_seconds
 
@@ -98,7 +107,7 @@ class TicketService:
         period = workflow.quota_period(now)
         ticket_id = new_ulid(now)
         try:
-            allocated = self._repository.allocate_ticket_number(tenant_id, period)
+            allocated = self._tenants.allocate_ticket_number(tenant_id, period)
         except QuotaExhausted as exhausted:
             raise PlanLimitReached(exhausted.tenant.plan.monthly_ticket_quota) from None
         if allocated is None:  # the tenant was deleted in between
@@ -118,11 +127,11 @@ class TicketService:
             )
         except ExternalIdTaken as taken:
             # Not created after all: the quota gets the ticket back (the number stays used).
-            self._repository.release_quota(tenant_id, period)
+            self._tenants.release_quota(tenant_id, period)
             return self._existing(tenant_id, taken.ticket_id), False
         except AgentUnavailable:
             with contextlib.suppress(Exception):
-                self._repository.release_quota(tenant_id, period)
+                self._tenants.release_quota(tenant_id, period)
             raise AgentNotFound(str(request.assigned_agent_id)) from None
         except Exception:
             # Not created, or not known to be (a timeout can follow the commit). The original error
@@ -141,7 +150,7 @@ class TicketService:
             created = False
         if not created:
             with contextlib.suppress(Exception):
-                self._repository.release_quota(tenant_id, period)
+                self._tenants.release_quota(tenant_id, period)
 
     def _opened_as(self, caller: Caller, request: CreateTicketRequest) -> TicketChanges:
         """The status and agent a create asks for, as update changes (an update's right), checked
@@ -152,7 +161,7 @@ class TicketService:
         given: dict[str, object] = {}
         agent: AgentRef | None = None
         if request.assigned_agent_id is not None:
-            found = self._repository.get_agent(caller.tenant_id, request.assigned_agent_id)
+            found = self._agents.get_agent(caller.tenant_id, request.assigned_agent_id)
             if found is None:
                 raise AgentNotFound(request.assigned_agent_id)
             agent = found.ref()
@@ -326,7 +335,7 @@ class TicketService:
 
     def _agent_author(self, caller: Caller, agent_id: str) -> MessageAuthor:
         """A message from a known agent carries the agent's id and name as its record has them."""
-        agent = self._repository.get_agent(caller.tenant_id, agent_id)
+        agent = self._agents.get_agent(caller.tenant_id, agent_id)
         if agent is None:
             if caller.role == Role.AGENT:
                 raise Forbidden(f"The agent of this key ({agent_id}) does not exist")
@@ -350,7 +359,7 @@ class TicketService:
         given = {name: getattr(request, name) for name in request.model_fields_set - {"assigned_agent_id"}}
         if "assigned_agent_id" in request.model_fields_set:
             agent_id = request.assigned_agent_id
-            agent = self._repository.get_agent(tenant_id, agent_id) if agent_id is not None else None
+            agent = self._agents.get_agent(tenant_id, agent_id) if agent_id is not None else None
             if agent_id is not None and agent is None:
                 raise AgentNotFound(agent_id)
             given["assigned_agent"] = agent.ref() if agent else None

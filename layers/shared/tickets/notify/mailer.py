@@ -6,22 +6,22 @@ import time
 from typing import Any
 
 from tickets.notify.render import Email
-from tickets.store.repository import TicketRepository
+from tickets.store.notifications import NotificationStore
 
 # How long a sent notification is remembered (longer than any stream retry).
 REMEMBER_SECONDS = 14 * 24 * 3600
 
 
 class Mailer:
-    def __init__(self, ses: Any, repository: TicketRepository) -> None:
+    def __init__(self, ses: Any, notifications: NotificationStore) -> None:
         self._ses = ses
-        self._repository = repository
+        self._notifications = notifications
 
     def send_once(self, tenant_id: str, notification: str, sender: str, email: Email) -> bool:
         """Send unless this notification was sent already; True when sent now. If SES fails the claim
         is released and the error raised, so the record is retried and the email sent then."""
         expires_at = int(time.time()) + REMEMBER_SECONDS
-        if not self._repository.claim_notification(tenant_id, notification, expires_at):
+        if not self._notifications.claim_notification(tenant_id, notification, expires_at):
             return False
         try:
             self._ses.send_email(
@@ -38,6 +38,6 @@ class Mailer:
                 },
             )
         except Exception:
-            self._repository.release_notification(tenant_id, notification)
+            self._notifications.release_notification(tenant_id, notification)
             raise
         return True

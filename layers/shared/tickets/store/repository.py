@@ -1,4 +1,7 @@
-"""Reads and writes of the single table. Decides nothing: the logic says what to write."""
+"""Tickets in the table: their descriptions, messages, guards, keyed writes, lists and stats, and the
+one read a create needs. Decides nothing: the logic says what to write. Tenants, customers, agents
+and notification claims have stores of their own beside it (tenants.py, customers.py, agents.py,
+notifications.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +9,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from tickets import keys
 from tickets.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from tickets.ids import format_timestamp
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import (
-    Agent,
     Customer,
     Message,
     Tenant,
-    TenantPlan,
     Ticket,
     TicketSummary,
 )
@@ -29,12 +30,6 @@ from tickets.store.table import MAX_TRANSACTION_ITEMS, Table, TransactionRejecte
 
 class StaleWrite(Exception):
     """The ticket changed since it was read (its version moved on)."""
-
-
-class QuotaExhausted(Exception):
-    def __init__(self, tenant: Tenant) -> None:
-        super().__init__(tenant.id)
-        self.tenant = tenant
 
 
 class AgentUnavailable(Exception):
@@ -83,197 +78,7 @@ class MessagePage:
 
 
 class TicketRepository(Table):
-    """Tickets, their messages, lists and stats; tenants, customers and agents they refer to."""
-
-    # Tenants, customers, agents -------------------------------------------------------------------
-
-    def create_tenant(self, tenant: Tenant) -> bool:
-        """False when the tenant exists already: it is left as it is (its ticket sequence above all)."""
-        try:
-            self._call(
-                self._client.put_item,
-                TableName=self._table,
-                Item=items.tenant_item(tenant),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
-    def get_tenant(self, tenant_id: str) -> Tenant | None:
-        item = self._get(keys.tenant_key(tenant_id))
-        return items.tenant_from_item(item) if item else None
-
-    def set_usage_key(self, tenant_id: str, key_id: str, value: str) -> None:
-        self._call(
-            self._client.update_item,
-            TableName=self._table,
-            Key=typed_key(keys.tenant_key(tenant_id)),
-            UpdateExpression="SET usageKeyId = :id, usageKey = :value",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues={":id": {"S": key_id}, ":value": {"S": value}},
-        )
-
-    def set_plan(self, tenant_id: str, plan: TenantPlan) -> Tenant | None:
-        return self._set_tenant_attribute(tenant_id, "plan", items.attributes_of(plan))
-
-    def set_channel_sellers(self, tenant_id: str, seller_ids: list[str]) -> Tenant | None:
-        return self._set_tenant_attribute(tenant_id, "channelSellerIds", seller_ids)
-
-    def _set_tenant_attribute(self, tenant_id: str, name: str, value: Any) -> Tenant | None:
-        """The tenant with one attribute replaced; None when there is no such tenant."""
-        try:
-            response = self._call(
-                self._client.update_item,
-                TableName=self._table,
-                Key=typed_key(keys.tenant_key(tenant_id)),
-                UpdateExpression="SET #name = :value",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeNames={"#name": name},
-                ExpressionAttributeValues={":value": items.serialize({name: value})[name]},
-                ReturnValues="ALL_NEW",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return None
-        return items.tenant_from_item(response["Attributes"])
-
-    def upsert_customer(self, customer: Customer) -> tuple[Customer, bool]:
-        """Create the customer, or replace its details keeping its id and createdAt (one round trip).
-        True when it was created."""
-        values = items.customer_attributes(customer)
-        kept = {"id", "createdAt"}
-        replaced = {
-            name: values.get(name) for name in ("email", "name", "metadata", "updatedAt", "externalId")
-        }
-        names = {f"#{name}": name for name in (*kept, *replaced, "entity", "tenantId")}
-        typed = items.serialize(
-            {f":{name}": value for name, value in replaced.items()}
-            | {":id": customer.id, ":createdAt": values["createdAt"], ":entity": Entity.CUSTOMER}
-            | {":tenantId": customer.tenant_id}
-        )
-        sets = [f"#{name} = :{name}" for name, value in replaced.items() if value is not None]
-        sets += ["#id = if_not_exists(#id, :id)", "#createdAt = if_not_exists(#createdAt, :createdAt)"]
-        sets += ["#entity = :entity", "#tenantId = :tenantId"]
-        removes = [f"#{name}" for name, value in replaced.items() if value is None]
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        response = self._call(
-            self._client.update_item,
-            TableName=self._table,
-            Key=typed_key(keys.customer_key(customer.tenant_id, customer.external_id)),
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=typed,
-            ReturnValues="ALL_NEW",
-        )
-        stored = items.customer_from_item(response["Attributes"])
-        return stored, stored.id == customer.id
-
-    def add_customer(self, customer: Customer) -> tuple[Customer, bool]:
-        """Create the customer unless it exists: an existing one is returned as it is, never changed.
-        True when it was created."""
-        try:
-            self._call(
-                self._client.put_item,
-                TableName=self._table,
-                Item=items.customer_item(customer),
-                ConditionExpression="attribute_not_exists(PK)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as error:
-            old = cast("Item | None", dict(error.response).get("Item"))  # the customer there already
-            existing = (
-                items.customer_from_item(old)
-                if old
-                else self.get_customer(customer.tenant_id, customer.external_id)
-            )
-            if existing is None:  # customers are never deleted: a failed condition means one is there
-                raise
-            return existing, False
-        return customer, True
-
-    def get_customer(self, tenant_id: str, external_id: str) -> Customer | None:
-        item = self._get(keys.customer_key(tenant_id, external_id))
-        return items.customer_from_item(item) if item else None
-
-    def list_customers(
-        self, tenant_id: str, start: dict[str, str] | None, limit: int
-    ) -> tuple[list[Customer], dict[str, str] | None]:
-        """A page of customers by externalId; the key to resume after, when there are more."""
-        partition, prefix = keys.customers_partition(tenant_id)
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
-            "Limit": limit + 1,
-        }
-        if start:
-            request["ExclusiveStartKey"] = typed_key(start)
-        found = self._call(self._client.query, **request)["Items"]
-        page = found[:limit]
-        resume = plain_key({"PK": page[-1]["PK"], "SK": page[-1]["SK"]}) if len(found) > limit else None
-        return [items.customer_from_item(item) for item in page], resume
-
-    def put_customer(self, customer: Customer) -> None:
-        self._call(self._client.put_item, TableName=self._table, Item=items.customer_item(customer))
-
-    def put_agent(self, agent: Agent) -> tuple[Agent, bool]:
-        """Create the agent, or replace its profile (name, email, level, availability, capacity),
-        keeping its load, last assignment and createdAt. True when it was created."""
-        stored = items.agent_attributes(agent)
-        profile = {
-            name: stored.get(name) for name in ("name", "email", "level", "available", "maxOpenTickets")
-        }
-        kept = {"openTickets": 0, "createdAt": stored["createdAt"]}
-        fixed = {"entity": Entity.AGENT, "tenantId": agent.tenant_id, "id": agent.id}
-        agent_now = self._update_agent(agent.tenant_id, agent.id, profile | fixed, kept, condition=None)
-        assert agent_now is not None
-        return agent_now, agent_now.created_at == agent.created_at
-
-    def change_agent(self, tenant_id: str, agent_id: str, changes: dict[str, Any]) -> Agent | None:
-        """Set some profile fields (camelCase names) of an existing agent; None if there is none."""
-        return self._update_agent(tenant_id, agent_id, changes, {}, condition="attribute_exists(PK)")
-
-    def _update_agent(
-        self,
-        tenant_id: str,
-        agent_id: str,
-        values: dict[str, Any],
-        kept: dict[str, Any],
-        condition: str | None,
-    ) -> Agent | None:
-        """SET `values` (None: REMOVE), SET `kept` only where absent; one round trip."""
-        names = {f"#{name}": name for name in (*values, *kept)}
-        sets = [f"#{name} = :{name}" for name, value in values.items() if value is not None]
-        sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in kept]
-        removes = [f"#{name}" for name, value in values.items() if value is None]
-        placeholders = {f":{name}": value for name, value in (values | kept).items() if value is not None}
-        clauses = [
-            f"{action} {', '.join(parts)}" for action, parts in (("SET", sets), ("REMOVE", removes)) if parts
-        ]
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
-            "UpdateExpression": " ".join(clauses),
-            "ExpressionAttributeNames": names,
-            "ReturnValues": "ALL_NEW",
-        }
-        if placeholders:  # a PATCH that only clears the email has no values at all
-            request["ExpressionAttributeValues"] = items.serialize(placeholders)
-        if condition:
-            request["ConditionExpression"] = condition
-        try:
-            response = self._call(self._client.update_item, **request)
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return None
-        return items.agent_from_item(response["Attributes"])
-
-    def list_agents(self, tenant_id: str) -> list[Agent]:
-        """Every agent of the tenant (a support team: tens, not thousands), in id order."""
-        return [items.agent_from_item(item) for item in self._query_prefix(*keys.agents_partition(tenant_id))]
-
-    def get_agent(self, tenant_id: str, agent_id: str) -> Agent | None:
-        item = self._get(keys.agent_key(tenant_id, agent_id))
-        return items.agent_from_item(item) if item else None
+    """Tickets, their messages, lists and stats; an agent's load moves in the ticket's transaction."""
 
     def read_create_context(
         self, tenant_id: str, customer_external_id: str, ticket_external_id: str | None
@@ -290,49 +95,6 @@ class TicketRepository(Table):
             tenant=items.tenant_from_item(found[Entity.TENANT]) if Entity.TENANT in found else None,
             customer=items.customer_from_item(customer) if customer else None,
             existing_ticket_id=guard["ticketId"]["S"] if guard else None,
-        )
-
-    def allocate_ticket_number(self, tenant_id: str, period: str) -> tuple[Tenant, int] | None:
-        """The tenant and its next ticket number, counting the ticket against the period's quota, in
-        one conditional update (exact under any concurrency). None for an unknown tenant; raises
-        QuotaExhausted when the tenant's plan allows no more tickets this period."""
-        try:
-            response = self._call(
-                self._client.update_item,
-                TableName=self._table,
-                Key=typed_key(keys.tenant_key(tenant_id)),
-                UpdateExpression="SET #month = if_not_exists(#month, :zero) + :one ADD ticketSequence :one",
-                ConditionExpression=(
-                    "attribute_exists(PK) AND (attribute_not_exists(#plan.#quota)"
-                    " OR (attribute_not_exists(#month) AND #plan.#quota > :zero) OR #month < #plan.#quota)"
-                ),
-                ExpressionAttributeNames={
-                    "#month": keys.monthly_tickets_attribute(period),
-                    "#plan": "plan",
-                    "#quota": "monthlyTicketQuota",
-                },
-                ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"}},
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as error:
-            old = cast("Item | None", dict(error.response).get("Item"))  # the tenant as it was, if any
-            if old:
-                raise QuotaExhausted(items.tenant_from_item(old)) from None
-            return None
-        attributes = response["Attributes"]
-        return items.tenant_from_item(attributes), int(attributes["ticketSequence"]["N"])
-
-    def release_quota(self, tenant_id: str, period: str) -> None:
-        """Give back a ticket counted against the quota whose creation then failed."""
-        self._call(
-            self._client.update_item,
-            TableName=self._table,
-            Key=typed_key(keys.tenant_key(tenant_id)),
-            UpdateExpression="ADD #month :minus",
-            ConditionExpression="#month > :zero",
-            ExpressionAttributeNames={"#month": keys.monthly_tickets_attribute(period)},
-            ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}},
         )
 
     # Tickets ---------------------------------------------------------------------------------------
@@ -578,28 +340,6 @@ class TicketRepository(Table):
                 "ExpressionAttributeValues": values,
             }
         }
-
-    def claim_notification(self, tenant_id: str, notification: str, expires_at: int) -> bool:
-        """True the first time a notification is claimed; False when it was sent (or is being sent)."""
-        item = items.serialize(
-            keys.notification_key(tenant_id, notification)
-            | {"entity": Entity.NOTIFICATION, "expiresAt": expires_at}
-        )
-        try:
-            self._call(
-                self._client.put_item,
-                TableName=self._table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(PK)",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
-    def release_notification(self, tenant_id: str, notification: str) -> None:
-        """The email could not be sent: let the retry claim it again."""
-        key = typed_key(keys.notification_key(tenant_id, notification))
-        self._call(self._client.delete_item, TableName=self._table, Key=key)
 
     def get_ticket(self, tenant_id: str, ticket_id: str, with_description: bool = False) -> Ticket | None:
         if not with_description:

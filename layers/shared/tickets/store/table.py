@@ -1,5 +1,5 @@
-"""The table client every repository shares: one round trip per call, throttling and outages as 503,
-partial answers and transaction conflicts asked again (tickets/retry.py), typed keys."""
+"""The table client every store shares: one round trip per call, throttling and outages as
+StoreUnavailable, partial answers and transaction conflicts asked again (tickets/retry.py), typed keys."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tickets import retry
-from tickets.errors import ServiceUnavailable
 from tickets.keys import Entity
+from tickets.store.errors import StoreUnavailable
 from tickets.store.items import Item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-# Errors that are DynamoDB's, not the request's: after botocore's retries they are a 503 (retry later).
+# Errors that are DynamoDB's, not the request's: after botocore's retries they are StoreUnavailable.
 _RETRY_LATER = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -58,15 +58,15 @@ class Table:
         self._table = table_name
 
     def _call(self, operation: Callable[..., Any], **kwargs: Any) -> Any:
-        """One DynamoDB round trip; throttling that outlived botocore's retries becomes a 503."""
+        """One DynamoDB round trip; throttling that outlived botocore's retries is StoreUnavailable."""
         try:
             return operation(**kwargs)
         except ClientError as error:
             if error.response["Error"]["Code"] in _RETRY_LATER:
-                raise ServiceUnavailable() from error
+                raise StoreUnavailable() from error
             raise
         except BotoCoreError as error:  # timeouts and connection errors, after botocore's retries
-            raise ServiceUnavailable() from error
+            raise StoreUnavailable() from error
 
     def _transact(self, writes: list[dict[str, Any]]) -> None:
         """One atomic write. Transaction conflicts (another writer on the same item) are retried
@@ -88,11 +88,11 @@ class Table:
                 pass  # this token's earlier attempt is still being applied: ask again
             except ClientError as error:
                 if error.response["Error"]["Code"] in _RETRY_LATER:
-                    raise ServiceUnavailable() from error
+                    raise StoreUnavailable() from error
                 raise
             except BotoCoreError as error:
-                raise ServiceUnavailable() from error
-        raise ServiceUnavailable()
+                raise StoreUnavailable() from error
+        raise StoreUnavailable()
 
     def _put(self, item: Item, condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self._table, "Item": item}
@@ -154,7 +154,7 @@ class Table:
                 if not request:
                     break
             else:
-                raise ServiceUnavailable()
+                raise StoreUnavailable()
 
     def _batch_get(self, wanted: Sequence[dict[str, str]], consistent: bool = True) -> list[Item]:
         """BatchGetItem, 100 keys a call, with the unprocessed keys asked again (rare; only under
@@ -170,5 +170,5 @@ class Table:
                 if not request:
                     break
             else:
-                raise ServiceUnavailable()
+                raise StoreUnavailable()
         return found

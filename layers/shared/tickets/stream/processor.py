@@ -16,7 +16,10 @@ from tickets.logic.automation import Automation
 from tickets.notify.mailer import Mailer
 from tickets.settings import get_settings
 from tickets.store import items
+from tickets.store.agents import AgentStore
+from tickets.store.notifications import NotificationStore
 from tickets.store.repository import TicketRepository
+from tickets.store.tenants import TenantStore
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -24,8 +27,14 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 @lru_cache(maxsize=1)
 def automation() -> Automation:
     settings = get_settings()
-    repository = TicketRepository(clients.dynamodb(), settings.table_name)
-    return Automation(repository, Mailer(clients.sesv2(), repository), settings.default_sender_email)
+    client, table = clients.dynamodb(), settings.table_name
+    return Automation(
+        TicketRepository(client, table),
+        TenantStore(client, table),
+        AgentStore(client, table),
+        Mailer(clients.sesv2(), NotificationStore(client, table)),
+        settings.default_sender_email,
+    )
 
 
 def handle_record(record: DynamoDBRecord) -> None:

@@ -1,0 +1,72 @@
+"""Agents in the table: their profile, and the load the ticket writes move (store/repository.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tickets import keys
+from tickets.keys import Entity
+from tickets.models.domain import Agent
+from tickets.store import items
+from tickets.store.table import Table, typed_key
+
+
+class AgentStore(Table):
+    def put_agent(self, agent: Agent) -> tuple[Agent, bool]:
+        """Create the agent, or replace its profile (name, email, level, availability, capacity),
+        keeping its load, last assignment and createdAt. True when it was created."""
+        stored = items.agent_attributes(agent)
+        profile = {
+            name: stored.get(name) for name in ("name", "email", "level", "available", "maxOpenTickets")
+        }
+        kept = {"openTickets": 0, "createdAt": stored["createdAt"]}
+        fixed = {"entity": Entity.AGENT, "tenantId": agent.tenant_id, "id": agent.id}
+        agent_now = self._update_agent(agent.tenant_id, agent.id, profile | fixed, kept, condition=None)
+        assert agent_now is not None
+        return agent_now, agent_now.created_at == agent.created_at
+
+    def change_agent(self, tenant_id: str, agent_id: str, changes: dict[str, Any]) -> Agent | None:
+        """Set some profile fields (camelCase names) of an existing agent; None if there is none."""
+        return self._update_agent(tenant_id, agent_id, changes, {}, condition="attribute_exists(PK)")
+
+    def _update_agent(
+        self,
+        tenant_id: str,
+        agent_id: str,
+        values: dict[str, Any],
+        kept: dict[str, Any],
+        condition: str | None,
+    ) -> Agent | None:
+        """SET `values` (None: REMOVE), SET `kept` only where absent; one round trip."""
+        names = {f"#{name}": name for name in (*values, *kept)}
+        sets = [f"#{name} = :{name}" for name, value in values.items() if value is not None]
+        sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in kept]
+        removes = [f"#{name}" for name, value in values.items() if value is None]
+        placeholders = {f":{name}": value for name, value in (values | kept).items() if value is not None}
+        clauses = [
+            f"{action} {', '.join(parts)}" for action, parts in (("SET", sets), ("REMOVE", removes)) if parts
+        ]
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
+            "UpdateExpression": " ".join(clauses),
+            "ExpressionAttributeNames": names,
+            "ReturnValues": "ALL_NEW",
+        }
+        if placeholders:  # a PATCH that only clears the email has no values at all
+            request["ExpressionAttributeValues"] = items.serialize(placeholders)
+        if condition:
+            request["ConditionExpression"] = condition
+        try:
+            response = self._call(self._client.update_item, **request)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        return items.agent_from_item(response["Attributes"])
+
+    def list_agents(self, tenant_id: str) -> list[Agent]:
+        """Every agent of the tenant (a support team: tens, not thousands), in id order."""
+        return [items.agent_from_item(item) for item in self._query_prefix(*keys.agents_partition(tenant_id))]
+
+    def get_agent(self, tenant_id: str, agent_id: str) -> Agent | None:
+        item = self._get(keys.agent_key(tenant_id, agent_id))
+        return items.agent_from_item(item) if item else None
