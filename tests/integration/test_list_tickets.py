@@ -1101,6 +1101,21 @@ def sixty(api: Api) -> Desk:
     return desk
 
 
+def _every_page(api: Api, query: Query, *, limit: int, most: int) -> list[tuple[Any, int]]:
+    """Every page of a query, following nextCursor until it is null (within `most` pages), each with
+    what its list Queries read (entries; tickets, in update order)."""
+    pages: list[tuple[Any, int]] = []
+    cursor: str | None = None
+    for _ in range(most):
+        with counted_dynamodb_calls() as calls:
+            page = _ok(api.list(**query, limit=str(limit), **({"cursor": cursor} if cursor else {})))
+        pages.append((page, sum(calls.list_reads())))
+        cursor = page.json["meta"]["nextCursor"]
+        if cursor is None:
+            return pages
+    raise AssertionError(f"{query}: still a nextCursor after {most} pages")
+
+
 # A single filter (or none), and how many tickets its first page of 10 holds.
 COST_QUERIES: list[tuple[Query, int]] = [
     ({}, 10),
@@ -1206,21 +1221,12 @@ def test_a_filter_without_a_list_reads_at_most_ten_times_limit_plus_one_entries_
 ) -> None:
     # Given 60 tickets, none of them in a department or answered by an agent
     # When pages of 2 are read, following nextCursor until it is null
-    entries_per_page: list[int] = []
-    counts: list[int] = []
-    cursor: str | None = None
-    for _ in range(10):
-        with counted_dynamodb_calls() as calls:
-            page = _ok(api.list(**query, limit="2", **({"cursor": cursor} if cursor else {})))
-        entries_per_page.append(sum(calls.list_reads()))
-        counts.append(page.json["meta"]["count"])
-        cursor = page.json["meta"]["nextCursor"]
-        if cursor is None:
-            break
+    pages = _every_page(api, query, limit=2, most=10)
+    entries_per_page = [examined for _, examined in pages]
+    counts = [page.json["meta"]["count"] for page, _ in pages]
 
     # Then no page reads more than 10 x (2 + 1) entries: the empty pages say so with a nextCursor, and
     # together they read the 60 entries once, then stop
-    assert cursor is None
     assert counts == [0] * len(counts)
     assert max(entries_per_page) <= 30
     assert sum(entries_per_page) == 60
@@ -1240,21 +1246,12 @@ def test_a_filtered_page_in_update_order_checks_at_most_ten_times_limit_plus_one
 ) -> None:
     # Given 60 tickets: 2 HIGH, 3 closed last
     # When pages of 2 in order of last update are read, following nextCursor until it is null
-    seen: list[str] = []
-    examined: list[int] = []
-    cursor: str | None = None
-    for _ in range(20):
-        with counted_dynamodb_calls() as calls:
-            page = _ok(api.list(**query, limit="2", **({"cursor": cursor} if cursor else {})))
-        seen.extend(ticket["id"] for ticket in page.data)
-        examined.append(sum(calls.list_reads()))
-        cursor = page.json["meta"]["nextCursor"]
-        if cursor is None:
-            break
+    pages = _every_page(api, query, limit=2, most=20)
+    seen = [ticket["id"] for page, _ in pages for ticket in page.data]
+    examined = [examined for _, examined in pages]
 
     # Then every match comes once, in that order, each page having read at most 10 x (2 + 1) tickets of
     # the tenant's update order, which together they read once (and the match past a full page again)
-    assert cursor is None
     assert seen == [sixty.by_name[name] for name in names]
     assert max(examined) <= 30
     assert 60 <= sum(examined) <= 61

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tickets.keys import ListDimension, ListMembership
 from tickets.logic.listing import DONE, ListReader, merge_pages, read_in_turn
-from tickets.store.repository import ListEntry, ListRead
+from tickets.store.lists import ListEntry, ListRead
 
 T0 = datetime(2026, 4, 18, tzinfo=UTC)
 

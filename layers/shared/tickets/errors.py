@@ -1,4 +1,5 @@
-"""Error codes of the API and the typed domain errors that carry them (mapped to HTTP in api/errors.py)."""
+"""Error codes of the API and the typed domain errors that carry them (mapped to HTTP in one place:
+the exception handlers of api/resolver.py)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from tickets.logic.service import TicketService
 from tickets.settings import get_settings
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
+from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
 from tickets.store.table import Table
 from tickets.store.tenants import TenantStore
@@ -33,8 +34,9 @@ def ticket_service() -> TicketService:
         _store(TicketRepository),
         _store(TenantStore),
         _store(AgentStore),
-        CursorCodec(settings.cursor_signing_key),
-        settings.write_retry_seconds,
+        _store(ListStore),
+        cursors=CursorCodec(settings.cursor_signing_key),
+        write_retry_seconds=settings.write_retry_seconds,
     )
 
 

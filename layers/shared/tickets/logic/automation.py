@@ -19,6 +19,7 @@ from tickets.notify.mailer import Mailer
 from tickets.notify.render import Email, render
 from tickets.observability import logger, metrics
 from tickets.store.agents import AgentStore
+from tickets.store.lists import ListStore
 from tickets.store.repository import AgentUnavailable, StaleWrite, TicketRepository
 from tickets.store.tenants import TenantStore
 
@@ -39,12 +40,15 @@ class Automation:
         repository: TicketRepository,
         tenants: TenantStore,
         agents: AgentStore,
+        lists: ListStore,
+        *,
         mailer: Mailer,
         default_sender: str | None,
     ) -> None:
         self._repository = repository
         self._tenants = tenants
         self._agents = agents
+        self._lists = lists
         self._mailer = mailer
         self._default_sender = default_sender
 
@@ -115,7 +119,7 @@ class Automation:
         assigned = 0
         start: dict[str, str] | None = None
         for _ in range(BACKLOG_ROUNDS):
-            waiting = self._repository.read_list_entries(
+            waiting = self._lists.read_list_entries(
                 tenant_id, listing.UNASSIGNED_QUEUE, ascending=True, start=start, limit=BACKLOG_BATCH
             )
             for entry in waiting.entries:
@@ -124,7 +128,7 @@ class Automation:
                     return assigned
                 if outcome is Outcome.NOT_WAITING:
                     # An entry left behind (by a write under an older rule of the queue): gone for good.
-                    self._repository.drop_stale_list_entry(
+                    self._lists.drop_stale_list_entry(
                         tenant_id, listing.UNASSIGNED_QUEUE, entry.ticket_id, entry.version
                     )
                 assigned += outcome is Outcome.ASSIGNED

@@ -15,7 +15,8 @@ from tickets.logic import workflow
 from tickets.models.domain import Message, Ticket, TicketSummary
 from tickets.models.enums import Awaiting, Priority, SortOrder, TicketStatus
 from tickets.models.requests import ListTicketsQuery
-from tickets.store.repository import ListEntry, ListRead, TicketRepository
+from tickets.store.lists import ListEntry, ListRead, ListStore
+from tickets.store.repository import TicketRepository
 
 # The queue: OPEN tickets with no agent, oldest first. Automatic assignment works through it, the
 # `unassigned` filter lists it and stats.unassigned counts it.
@@ -209,7 +210,7 @@ ListReader = Callable[[ListMembership, dict[str, str] | None, int, int], ListRea
 
 
 def read_page(
-    repository: TicketRepository, tenant_id: str, plan: ListPlan, previous: list[Position], limit: int
+    lists: ListStore, tenant_id: str, plan: ListPlan, previous: list[Position], limit: int
 ) -> MergedPage:
     """One page of the plan's lists from the cursor's positions. Entries of an unchecked plan are the
     page as they are (their tickets are read once the page is known: `page_summaries`); those of a
@@ -227,17 +228,15 @@ def read_page(
         while True:
             batch = min(max(wanted - len(entries), smallest_batch), at_most - examined)
             if plan.by_updated:
-                found = repository.read_updated(
+                found = lists.read_updated(
                     tenant_id, ascending=query.sort.ascending, since=since, start=resume_at, limit=batch
                 )
             else:
-                found = repository.read_list_entries(
+                found = lists.read_list_entries(
                     tenant_id, membership, ascending=query.sort.ascending, start=resume_at, limit=batch
                 )
             examined += found.items_examined
-            entries.extend(
-                _checked(repository, tenant_id, plan, found.entries) if plan.checked else found.entries
-            )
+            entries.extend(_checked(lists, tenant_id, plan, found.entries) if plan.checked else found.entries)
             resume_at = found.resume_at
             if resume_at is None or len(entries) >= wanted or examined >= at_most:
                 return ListRead(entries, resume_at, found.resume_sort_value, examined)
@@ -255,49 +254,45 @@ def read_page(
 
 
 def pass_over(
-    repository: TicketRepository, tenant_id: str, plan: ListPlan, offset: int, page_size: int
+    lists: ListStore, tenant_id: str, plan: ListPlan, offset: int, page_size: int
 ) -> list[Position] | None:
     """The positions `offset` tickets into the plan's lists (None: the lists end before), read a page
     of `page_size` at a time and passed over: the page numbers of the dialects."""
     positions: list[Position] | None = [None] * len(plan.memberships)
     skipped = 0
     while skipped < offset and positions is not None:
-        passed = read_page(repository, tenant_id, plan, positions, min(page_size, offset - skipped))
+        passed = read_page(lists, tenant_id, plan, positions, min(page_size, offset - skipped))
         skipped += len(passed.entries)
         positions = passed.positions
     return positions
 
 
 def read_full_page(
-    repository: TicketRepository, tenant_id: str, plan: ListPlan, positions: list[Position], limit: int
+    lists: ListStore, tenant_id: str, plan: ListPlan, positions: list[Position], limit: int
 ) -> MergedPage:
     """A page that holds `limit` tickets unless the lists end first: page numbers have no cursor to
     follow past a page cut short by the examined budget of a checked plan."""
-    page = read_page(repository, tenant_id, plan, positions, limit)
+    page = read_page(lists, tenant_id, plan, positions, limit)
     entries = list(page.entries)
     while len(entries) < limit and page.positions is not None:
-        page = read_page(repository, tenant_id, plan, page.positions, limit - len(entries))
+        page = read_page(lists, tenant_id, plan, page.positions, limit - len(entries))
         entries.extend(page.entries)
     return MergedPage(entries, page.positions)
 
 
-def page_summaries(
-    repository: TicketRepository, tenant_id: str, plan: ListPlan, page: MergedPage
-) -> list[TicketSummary]:
+def page_summaries(lists: ListStore, tenant_id: str, plan: ListPlan, page: MergedPage) -> list[TicketSummary]:
     """The page's tickets in its order: read (one BatchGetItem) for the entries that came without
     them. A ticket deleted, or changed out of the query, since its entry was read is left out."""
     missing = [entry.ticket_id for entry in page.entries if entry.summary is None]
-    found = repository.get_summaries(tenant_id, missing) if missing else {}
+    found = lists.get_summaries(tenant_id, missing) if missing else {}
     summaries = (entry.summary or found.get(entry.ticket_id) for entry in page.entries)
     return [summary for summary in summaries if summary is not None and matches(plan.query, summary)]
 
 
-def _checked(
-    repository: TicketRepository, tenant_id: str, plan: ListPlan, entries: list[ListEntry]
-) -> list[ListEntry]:
+def _checked(lists: ListStore, tenant_id: str, plan: ListPlan, entries: list[ListEntry]) -> list[ListEntry]:
     """The entries whose tickets match the query, each with its ticket's summary."""
     missing = [entry.ticket_id for entry in entries if entry.summary is None]
-    found = repository.get_summaries(tenant_id, missing) if missing else {}
+    found = lists.get_summaries(tenant_id, missing) if missing else {}
     with_summaries = [
         entry if entry.summary is not None else replace(entry, summary=found.get(entry.ticket_id))
         for entry in entries

@@ -45,6 +45,7 @@ from tickets.models.requests import (
 from tickets.models.responses import PageMeta, ReplyResult, TicketDetail, TicketPage
 from tickets.store.agents import AgentStore
 from tickets.store.keyed_writes import KeyedWrite
+from tickets.store.lists import ListStore
 from tickets.store.repository import (
     AgentUnavailable,
     ExternalIdTaken,
@@ -68,12 +69,15 @@ class TicketService:
         repository: TicketRepository,
         tenants: TenantStore,
         agents: AgentStore,
+        lists: ListStore,
+        *,
         cursors: CursorCodec,
         write_retry_seconds: float,
     ) -> None:
         self._repository = repository
         self._tenants = tenants
         self._agents = agents
+        self._lists = lists
         self._cursors = cursors
         self._write_retry_seconds = write_retry_seconds
 
@@ -239,7 +243,7 @@ class TicketService:
             previous = self._cursors.decode(tenant_id, listing.query_scope(query), query.cursor)
             if not isinstance(previous, list) or len(previous) != len(plan.memberships):
                 raise invalid_cursor("cursor")
-        page = listing.read_page(self._repository, tenant_id, plan, previous, query.limit)
+        page = listing.read_page(self._lists, tenant_id, plan, previous, query.limit)
         return self._ticket_page(tenant_id, plan, page)
 
     def list_tickets_from(self, caller: Caller, query: ListTicketsQuery, offset: int) -> TicketPage:
@@ -250,16 +254,16 @@ class TicketService:
         access.require(caller, Action.READ_TICKETS)
         tenant_id = caller.tenant_id
         plan = listing.plan_list(query)
-        positions = listing.pass_over(self._repository, tenant_id, plan, offset, PAGE_SIZE_MAX)
+        positions = listing.pass_over(self._lists, tenant_id, plan, offset, PAGE_SIZE_MAX)
         page = (
-            listing.read_full_page(self._repository, tenant_id, plan, positions, query.limit)
+            listing.read_full_page(self._lists, tenant_id, plan, positions, query.limit)
             if positions is not None
             else listing.MergedPage([], None)  # the lists end before the page
         )
         return self._ticket_page(tenant_id, plan, page)
 
     def _ticket_page(self, tenant_id: str, plan: listing.ListPlan, page: listing.MergedPage) -> TicketPage:
-        summaries = listing.page_summaries(self._repository, tenant_id, plan, page)
+        summaries = listing.page_summaries(self._lists, tenant_id, plan, page)
         scope = listing.query_scope(plan.query)
         next_cursor = self._cursors.encode(tenant_id, scope, page.positions) if page.positions else None
         return TicketPage(
@@ -269,7 +273,7 @@ class TicketService:
         )
 
     def stats(self, tenant_id: str) -> TicketStats:
-        counters = self._repository.read_stats(tenant_id)
+        counters = self._lists.read_stats(tenant_id)
         by_status = {status: counters.get(f"status_{status}", 0) for status in TicketStatus}
         total = counters.get("total", 0)
         return TicketStats(

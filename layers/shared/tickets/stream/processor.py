@@ -17,6 +17,7 @@ from tickets.notify.mailer import Mailer
 from tickets.settings import get_settings
 from tickets.store import items
 from tickets.store.agents import AgentStore
+from tickets.store.lists import ListStore
 from tickets.store.notifications import NotificationStore
 from tickets.store.repository import TicketRepository
 from tickets.store.tenants import TenantStore
@@ -32,8 +33,9 @@ def automation() -> Automation:
         TicketRepository(client, table),
         TenantStore(client, table),
         AgentStore(client, table),
-        Mailer(clients.sesv2(), NotificationStore(client, table)),
-        settings.default_sender_email,
+        ListStore(client, table),
+        mailer=Mailer(clients.sesv2(), NotificationStore(client, table)),
+        default_sender=settings.default_sender_email,
     )
 
 
