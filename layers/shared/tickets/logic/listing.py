@@ -283,10 +283,8 @@ def read_full_page(
 def page_summaries(lists: ListStore, tenant_id: str, plan: ListPlan, page: MergedPage) -> list[TicketSummary]:
     """The page's tickets in its order: read (one BatchGetItem) for the entries that came without
     them. A ticket deleted, or changed out of the query, since its entry was read is left out."""
-    missing = [entry.ticket_id for entry in page.entries if entry.summary is None]
-    found = lists.get_summaries(tenant_id, missing) if missing else {}
-    summaries = (entry.summary or found.get(entry.ticket_id) for entry in page.entries)
-    return [summary for summary in summaries if summary is not None and matches(plan.query, summary)]
+    checked = _checked(lists, tenant_id, plan, page.entries)
+    return [entry.summary for entry in checked if entry.summary is not None]
 
 
 def _checked(lists: ListStore, tenant_id: str, plan: ListPlan, entries: list[ListEntry]) -> list[ListEntry]:
