@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.streams import Outbox, StreamPump, entity_of, new_value
-from tickets import clients
+from tickets import clients, keys
 from tickets.ids import utc_now
 from tickets.logic import listing
 from tickets.logic.assignment import RULE
@@ -30,6 +30,7 @@ from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
+from tickets.store.table import typed_key
 from tickets.store.tenants import TenantStore
 from tickets.stream import processor
 
@@ -237,6 +238,33 @@ def test_the_lowest_load_wins_and_only_available_n1_agents_with_room_are_candida
     assert [load(agents, a) for a in ("agent_second_level", "agent_away", "agent_full")] == [0, 0, 1]
     # And only agent_light was told
     assert [email.to for email in outbox.emails[sent_before:]] == [("agent_light@acme.com",)]
+
+
+def test_an_assignment_record_kept_inside_an_older_ticket_item_survives_its_later_writes(
+    api: Api, pump: StreamPump
+) -> None:
+    # Given an assigned ticket whose item holds its assignment record, as tickets written before
+    # 2026-12 do (the record had no item of its own)
+    created = create(api)
+    assert pump.run_until_quiet() == []
+    assignment = ticket(api, created["id"])["assignment"]
+    dynamodb, table = clients.dynamodb(), get_settings().table_name
+    ticket_key = typed_key(keys.ticket_key("acme", created["id"]))
+    record_key = typed_key(keys.assignment_key("acme", created["id"]))
+    older = dynamodb.get_item(TableName=table, Key=ticket_key)["Item"]
+    older["assignment"] = dynamodb.get_item(TableName=table, Key=record_key)["Item"]["assignment"]
+    dynamodb.put_item(TableName=table, Item=older)
+    dynamodb.delete_item(TableName=table, Key=record_key)
+    assert ticket(api, created["id"])["assignment"] == assignment
+
+    # When it is answered, then changed
+    assert api.reply(created["id"], {"message": "Looking into it", "from": {"role": "AGENT"}}).status == 201
+    assert api.update(created["id"], {"priority": "URGENT"}).status == 200
+
+    # Then it still says why it went to its agent, and the record has moved to an item of its own
+    assert ticket(api, created["id"])["assignment"] == assignment
+    assert "assignment" not in dynamodb.get_item(TableName=table, Key=ticket_key)["Item"]
+    assert "Item" in dynamodb.get_item(TableName=table, Key=record_key)
 
 
 def test_a_tie_on_load_goes_to_the_agent_assigned_least_recently(

@@ -3,7 +3,7 @@
 Partitions:
   TENANT#<t>                                  #TENANT (tenant + ticket sequence), STATS#<nn>,
                                               CUSTOMER#<externalId>, AGENT#<agentId>
-  TENANT#<t>#TICKET#<ticketId>                #DESCRIPTION, #TICKET (GSI1: TENANT#<t>#UPDATED /
+  TENANT#<t>#TICKET#<ticketId>                #ASSIGNMENT, #DESCRIPTION, #TICKET (GSI1: TENANT#<t>#UPDATED /
                                               <updatedAt>#<ticketId>), MSG#<messageId>
   TENANT#<t>#EXTERNALID#<externalId>          #GUARD (uniqueness of the caller's ticket id)
   TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
@@ -33,6 +33,7 @@ STATS_SHARDS = 10
 TENANT_SK = "#TENANT"
 TICKET_SK = "#TICKET"
 DESCRIPTION_SK = "#DESCRIPTION"
+ASSIGNMENT_SK = "#ASSIGNMENT"  # sorts before #DESCRIPTION and #TICKET: one Query range reads all three
 GUARD_SK = "#GUARD"
 MESSAGE_PREFIX = "MSG#"
 STATS_PREFIX = "STATS#"
@@ -53,6 +54,7 @@ class Entity(StrEnum):
     AGENT = "AGENT"
     TICKET = "TICKET"
     DESCRIPTION = "DESCRIPTION"
+    ASSIGNMENT = "ASSIGNMENT"
     MESSAGE = "MESSAGE"
     EXTERNAL_ID_GUARD = "EXTERNAL_ID_GUARD"
     NUMBER_GUARD = "NUMBER_GUARD"
@@ -131,6 +133,10 @@ def ticket_key(tenant_id: str, ticket_id: str) -> Key:
 
 def description_key(tenant_id: str, ticket_id: str) -> Key:
     return {PK: ticket_partition(tenant_id, ticket_id), SK: DESCRIPTION_SK}
+
+
+def assignment_key(tenant_id: str, ticket_id: str) -> Key:
+    return {PK: ticket_partition(tenant_id, ticket_id), SK: ASSIGNMENT_SK}
 
 
 def message_key(tenant_id: str, ticket_id: str, message_id: str) -> Key:

@@ -67,8 +67,10 @@ def _plain(typed: dict[str, Any]) -> Any:
     return _PLAIN[kind](value)
 
 
-def _attributes(model: BaseModel, exclude: set[str] | None = None) -> dict[str, Any]:
-    data = model.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=exclude)
+def _attributes(
+    model: BaseModel, exclude: set[str] | None = None, include: set[str] | None = None
+) -> dict[str, Any]:
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=exclude, include=include)
     for name in _JSON_ATTRIBUTES & data.keys():
         data[name] = json.dumps(data[name], separators=(",", ":"), ensure_ascii=False)
     return data
@@ -143,8 +145,9 @@ def agent_from_item(item: Item) -> Agent:
 
 
 def ticket_item(ticket: Ticket) -> Item:
-    """The ticket without its description, which has an item of its own (written once, read on get)."""
-    attributes = _attributes(ticket, exclude={"description"})
+    """The ticket without its description and its assignment record, which have items of their own
+    (written once, read on get): every later write of the ticket stays small."""
+    attributes = _attributes(ticket, exclude={"description", "assignment"})
     key = keys.ticket_key(ticket.tenant_id, ticket.id) | keys.ticket_index_key(
         ticket.tenant_id, ticket.id, attributes["updatedAt"]
     )
@@ -158,13 +161,28 @@ def description_item(ticket: Ticket) -> Item | None:
     return serialize(key | {"entity": Entity.DESCRIPTION, "description": ticket.description})
 
 
-def ticket_from_items(ticket: Item, description: Item | None) -> Ticket:
+def assignment_item(ticket: Ticket) -> Item | None:
+    """Why the ticket went to its agent (the automatic assignment's record)."""
+    if ticket.assignment is None:
+        return None
+    key = keys.assignment_key(ticket.tenant_id, ticket.id)
+    return serialize(key | {"entity": Entity.ASSIGNMENT} | _attributes(ticket, include={"assignment"}))
+
+
+def holds_assignment(ticket: Item) -> bool:
+    """A ticket item written before 2026-12, with its assignment record inside it."""
+    return "assignment" in ticket
+
+
+def ticket_from_items(ticket: Item, description: Item | None, assignment: Item | None = None) -> Ticket:
     values = deserialize(ticket)
     # customerExternalId and assignedAgentId: flat copies that tickets written before 2026-12 carry.
     for name in (keys.GSI1PK, keys.GSI1SK, "customerExternalId", "assignedAgentId"):
         values.pop(name, None)
     if description is not None:
         values["description"] = deserialize(description)["description"]
+    if assignment is not None:
+        values["assignment"] = deserialize(assignment)["assignment"]
     return _model(Ticket, values)
 
 

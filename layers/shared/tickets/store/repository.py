@@ -41,6 +41,20 @@ class ExternalIdTaken(Exception):
         self.ticket_id = ticket_id
 
 
+class _AssignmentInside(Exception):
+    """The ticket item written holds its assignment record (written before 2026-12)."""
+
+
+@dataclass(frozen=True)
+class _Change:
+    before: Ticket
+    after: Ticket
+    memberships_before: set[ListMembership]
+    memberships_after: set[ListMembership]
+    stats_delta: dict[str, int]
+    agent_load_delta: dict[str, int] | None
+
+
 @dataclass(frozen=True)
 class CreateContext:
     tenant: Tenant | None
@@ -91,9 +105,9 @@ class TicketRepository(Table):
         externalId is used, AgentUnavailable when its agent is gone."""
         tenant_id = ticket.tenant_id
         writes = [self._put(items.ticket_item(ticket), "attribute_not_exists(PK)")]
-        description = items.description_item(ticket)
-        if description:
-            writes.append(self._put(description))
+        for part in (items.description_item(ticket), items.assignment_item(ticket)):
+            if part:
+                writes.append(self._put(part))
         if first_message is not None:
             writes.append(self._put(items.message_item(first_message)))
         number_guard = keys.ticket_number_guard_key(tenant_id, sequence)
@@ -145,27 +159,52 @@ class TicketRepository(Table):
     ) -> None:
         """Write a changed ticket (and a new message) if nobody else changed it since `before` was read,
         with its lists, stats and agents' loads. Raises StaleWrite otherwise."""
+        change = _Change(before, after, memberships_before, memberships_after, stats_delta, agent_load_delta)
+        try:
+            self._save(
+                change, message, within_capacity, write_assignment=after.assignment != before.assignment
+            )
+        except _AssignmentInside:
+            # Written before 2026-12, the ticket item holds its assignment record: move it to its own
+            # item, in the same write (once per such ticket).
+            self._save(change, message, within_capacity, write_assignment=True)
+
+    def _save(
+        self, change: _Change, message: Message | None, within_capacity: bool, *, write_assignment: bool
+    ) -> None:
+        before, after = change.before, change.after
         tenant_id = after.tenant_id
-        ticket_put = self._put(items.ticket_item(after), "#version = :expected")
-        ticket_put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+        condition = "#version = :expected"
+        names = {"#version": "version"}
+        if after.assignment is not None and not write_assignment:
+            # The record is kept in its own item, not rewritten: make sure it is not one inside the ticket.
+            condition += " AND attribute_not_exists(#assignment)"
+            names["#assignment"] = "assignment"
+        ticket_put = self._put(items.ticket_item(after), condition)
+        ticket_put["Put"]["ExpressionAttributeNames"] = names
         ticket_put["Put"]["ExpressionAttributeValues"] = {":expected": {"N": str(before.version)}}
         writes = [ticket_put]
+        assignment = items.assignment_item(after) if write_assignment else None
+        if assignment is not None:
+            writes.append(self._put(assignment))
         if message is not None:
             writes.append(self._put(items.message_item(message), "attribute_not_exists(PK)"))
         # Entries hold no copy of the ticket: only the lists it leaves or joins are written.
-        for membership in sorted(memberships_before - memberships_after):
+        for membership in sorted(change.memberships_before - change.memberships_after):
             writes.append(self._delete(keys.list_entry_key(tenant_id, membership, after.id)))
         writes.extend(
             self._put(items.list_entry_item(tenant_id, membership, after.id, after.version))
-            for membership in sorted(memberships_after - memberships_before)
+            for membership in sorted(change.memberships_after - change.memberships_before)
         )
-        if stats_delta:
+        if change.stats_delta:
             writes.append(
-                self._add_counters(keys.stats_shard_key(tenant_id, after.id), stats_delta, Entity.STATS)
+                self._add_counters(
+                    keys.stats_shard_key(tenant_id, after.id), change.stats_delta, Entity.STATS
+                )
             )
         first_agent_write = len(writes)
-        for agent_id, change in sorted((agent_load_delta or {}).items()):
-            writes.append(self._agent_load(tenant_id, agent_id, change, after.updated_at, within_capacity))
+        for agent_id, load in sorted((change.agent_load_delta or {}).items()):
+            writes.append(self._agent_load(tenant_id, agent_id, load, after.updated_at, within_capacity))
         mark = self._key_mark(after.id, message.id if message is not None else None)
         try:
             self._transact_marked(writes, mark)
@@ -176,6 +215,10 @@ class TicketRepository(Table):
                 if reason.get("Code") == "ConditionalCheckFailed"
             ]
             if 0 in failed:
+                old = rejected.reasons[0].get("Item") or {}
+                read_version = old.get("version", {}).get("N") == str(before.version)
+                if read_version and items.holds_assignment(old):
+                    raise _AssignmentInside() from None
                 raise StaleWrite(after.id) from None
             if any(index >= first_agent_write for index in failed):
                 raise AgentUnavailable(after.id) from None
@@ -329,7 +372,7 @@ class TicketRepository(Table):
             KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
             ExpressionAttributeValues={
                 ":pk": {"S": key[keys.PK]},
-                ":first": {"S": keys.DESCRIPTION_SK},
+                ":first": {"S": keys.ASSIGNMENT_SK},
                 ":last": {"S": keys.TICKET_SK},
             },
             ConsistentRead=True,
@@ -344,12 +387,17 @@ class TicketRepository(Table):
     def _ticket_from(found: list[Item]) -> Ticket | None:
         by_entity = {items.entity_of(item): item for item in found}
         ticket = by_entity.get(Entity.TICKET)
-        return items.ticket_from_items(ticket, by_entity.get(Entity.DESCRIPTION)) if ticket else None
+        if ticket is None:
+            return None
+        return items.ticket_from_items(
+            ticket, by_entity.get(Entity.DESCRIPTION), by_entity.get(Entity.ASSIGNMENT)
+        )
 
     def get_ticket_with_messages(
         self, tenant_id: str, ticket_id: str, limit: int
     ) -> tuple[Ticket | None, MessagePage]:
-        """The ticket, its description and its first `limit` messages, in one Query of its partition."""
+        """The ticket, its assignment record, its description and its first `limit` messages, in one Query
+        of its partition."""
         partition = keys.ticket_partition(tenant_id, ticket_id)
         response = self._call(
             self._client.query,
@@ -357,7 +405,8 @@ class TicketRepository(Table):
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": {"S": partition}},
             ConsistentRead=True,
-            Limit=limit + 3,  # description, ticket, `limit` messages, one more to know there are more
+            # assignment, description, ticket, `limit` messages, one more to know there are more
+            Limit=limit + 4,
         )
         found: list[Item] = response["Items"]
         head = [item for item in found if items.entity_of(item) != Entity.MESSAGE]
