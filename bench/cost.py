@@ -18,7 +18,7 @@ from bench import streams, world
 from bench.aws import mocked_aws, quiet
 from bench.capacity import Units
 from bench.recorder import Recorder
-from bench.report import Section
+from bench.report import Budget, Section
 from tests.support.handlers import LambdaContext, handler_module
 from tests.support.streams import Outbox, StreamPump
 from tickets import clients
@@ -246,6 +246,15 @@ def report(steps: list[Step]) -> Section:
         rows,
     )
     units = api_units + stream_units
+    section.budgets.append(
+        Budget(
+            f"a ticket's life ≤ {TARGET_LIFE_WRU} WRU",
+            f"{TARGET_LIFE_WRU} WRU",
+            f"{units.writes:g} WRU",
+            units.writes <= TARGET_LIFE_WRU,
+            f"API {api_units.writes:g}, stream {stream_units.writes:g} (section 2b)",
+        )
+    )
     gb_seconds = sum(step.gb_seconds for step in steps)
     lambda_requests = 2 * requests + invocations  # handler + authorizer per request, stream batches
     lines = [

@@ -25,7 +25,6 @@ from tickets.logic.assignment import RULE
 from tickets.models.domain import Agent, Tenant
 from tickets.models.enums import AgentLevel
 from tickets.settings import get_settings
-from tickets.store import items
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.lists import ListStore
@@ -404,18 +403,18 @@ def test_an_unassigned_ticket_parked_ahead_in_the_queue_never_holds_up_the_ticke
     assert load(agents, "agent_n3") == 3
 
 
-def test_a_queue_entry_of_a_ticket_that_no_longer_waits_is_passed_over_not_a_reason_to_stop(
+def test_an_open_ticket_with_an_agent_in_the_queue_is_passed_over_not_a_reason_to_stop(
     api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore, repository: TicketRepository
 ) -> None:
-    # Given nobody available, a ticket on hold whose queue entry is still there (as an older version of
-    # the API left it, for any unassigned ticket not closed), and three open tickets behind it
+    # Given nobody available, an OPEN ticket that has an agent (as an older version of the API could
+    # leave one: the queue is the OPEN list now), and three open tickets behind it
     agents.change_agent("acme", "agent_n1", {"available": False})
-    held = create(api, subject="On hold")
-    assert api.update(held["id"], {"status": "ON_HOLD"}).status == 200
-    on_hold = repository.get_ticket("acme", held["id"])
-    assert on_hold is not None
-    stale = items.list_entry_item("acme", listing.UNASSIGNED_QUEUE, held["id"], on_hold.version)
-    clients.dynamodb().put_item(TableName=get_settings().table_name, Item=stale)
+    held = create(api, subject="Open with an agent")
+    before = repository.get_ticket("acme", held["id"])
+    assert before is not None
+    agent = hire(agents, "agent_n2", available=False)
+    legacy = before.model_copy(update={"assigned_agent": agent.ref(), "version": before.version + 1})
+    listing.save_change(repository, before, legacy)
     behind = [create(api, subject=f"Behind {n}") for n in (1, 2, 3)]
     assert pump.run_until_quiet() == []
     # (the queue's page checks each ticket it shows, so it never shows this one)
@@ -426,13 +425,15 @@ def test_a_queue_entry_of_a_ticket_that_no_longer_waits_is_passed_over_not_a_rea
     agents.change_agent("acme", "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
-    # Then the ticket on hold is passed over and stays as it was, and the three behind it are assigned
-    assert ticket(api, held["id"])["status"] == "ON_HOLD"
-    assert ticket(api, held["id"])["assignedAgent"] is None
+    # Then the ticket with an agent is passed over and stays as it was, and the three behind it are
+    # assigned
+    assert ticket(api, held["id"])["assignedAgent"]["id"] == "agent_n2"
     assert [ticket(api, t["id"])["assignedAgent"]["id"] for t in behind] == ["agent_n1"] * 3
     assert load(agents, "agent_n1") == 3
-    # And the entry left behind is gone from the queue
-    assert queue_entries() == []
+    # And it is still listed as OPEN: its entry is the status list's, not one to drop
+    assert queue_entries() == [held["id"]]
+    listed = api.list(status="OPEN")
+    assert [entry["id"] for entry in listed.data] == [held["id"]]
 
 
 def test_a_ticket_back_in_the_queue_is_assigned_when_an_agent_has_room(

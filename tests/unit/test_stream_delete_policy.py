@@ -36,7 +36,7 @@ def may_delete(partition_key: str) -> bool:
     "partition_key",
     [
         pytest.param(
-            keys.list_partition("acme", ListMembership(ListDimension.UNASSIGNED, "ALL")), id="unassigned"
+            keys.list_partition("acme", ListMembership(ListDimension.STATUS, "OPEN")), id="status-list"
         ),
         pytest.param(
             keys.list_partition("acme", ListMembership(ListDimension.AGENT, "agent_n1")), id="agent-list"

@@ -8,12 +8,23 @@ import pytest
 
 from tickets.errors import Conflict
 from tickets.keys import ListDimension, ListMembership
-from tickets.logic import listing, workflow
-from tickets.models.domain import AgentRef, CustomerRef, Message, MessageAuthor, Ticket, TicketChanges
+from tickets.logic import assignment, listing, workflow
+from tickets.models.domain import (
+    Agent,
+    AgentRef,
+    Assignment,
+    CustomerRef,
+    Message,
+    MessageAuthor,
+    Ticket,
+    TicketChanges,
+)
 from tickets.models.enums import Awaiting, Party, Priority, TicketStatus
 
 T0 = datetime(2026, 4, 18, 10, 0, tzinfo=UTC)
 AGENT = AgentRef(id="agent_n1", name="Agent N1", email="agent@acme.com")
+AN_AGENT = Agent(tenant_id="acme", id="agent_n1", name="Agent N1", email="agent@acme.com")
+AN_ASSIGNMENT = Assignment(rule="least-loaded", agent_id="agent_n1", candidates=[], assigned_at=T0)
 
 
 def a_ticket(**fields: object) -> Ticket:
@@ -264,7 +275,7 @@ def test_the_queue_list_and_the_unassigned_stat_hold_exactly_the_open_unassigned
 ) -> None:
     # Given an unassigned ticket in some status (or an assigned one)
     # Then it is in the queue's list, counts in stats.unassigned and waits for an agent only when OPEN
-    in_list = ListMembership(ListDimension.UNASSIGNED, "QUEUE") in listing.list_memberships(ticket)
+    in_list = listing.UNASSIGNED_QUEUE in listing.list_memberships(ticket)
     counted = listing.stats_contribution(ticket)["unassigned"] == 1
     assert in_list == counted == workflow.waits_for_agent(ticket) == queued
 
@@ -275,10 +286,51 @@ def test_unassigned_queue_holds_only_open_tickets_and_tags_each_get_a_list() -> 
     closed_ticket = listing.list_memberships(
         a_ticket(status=TicketStatus.CLOSED, awaiting_response_from=Awaiting.NONE)
     )
-    assert ListMembership(ListDimension.UNASSIGNED, "QUEUE") in open_ticket
+    assert listing.UNASSIGNED_QUEUE in open_ticket
     assert {ListMembership(ListDimension.TAG, tag) for tag in tags} <= open_ticket
-    assert ListMembership(ListDimension.UNASSIGNED, "QUEUE") not in closed_ticket
+    assert listing.UNASSIGNED_QUEUE not in closed_ticket
     assert not any(m.dimension == ListDimension.AWAITING for m in closed_ticket)
+
+
+# Every PATCH of the status and the agent (alone and together), refused ones included.
+EVERY_CHANGE: list[dict[str, object]] = [
+    {"assigned_agent": AGENT},
+    {"assigned_agent": None},
+    *({"status": status} for status in TicketStatus),
+    *({"status": status, "assigned_agent": agent} for status in TicketStatus for agent in (AGENT, None)),
+]
+
+
+@pytest.mark.parametrize("before", every_ticket_state(), ids=_state)
+def test_no_change_leaves_a_state_in_which_the_queue_or_awaiting_the_customer_needs_a_list_of_its_own(
+    before: Ticket,
+) -> None:
+    # Given a ticket in any state that can exist
+    # When any PATCH, any reply or note, or the automatic assignment changes it
+    later = T0 + timedelta(hours=1)
+    after: list[Ticket] = []
+    for given in EVERY_CHANGE:
+        try:
+            after.append(workflow.apply_update(before, TicketChanges.model_validate(given), later))
+        except Conflict:
+            continue  # refused: nothing is written
+    after += [
+        workflow.apply_reply(before, a_message(role, internal), later)
+        for role in (Party.AGENT, Party.CUSTOMER)
+        for internal in (False, True)
+    ]
+    if workflow.waits_for_agent(before):
+        after.append(assignment.assign(before, AN_AGENT, AN_ASSIGNMENT))
+    # Then every ticket is again in a state that can exist: an OPEN ticket has no agent, so the queue
+    # is the OPEN list; the customer is awaited exactly while WAITING_ON_CUSTOMER, so that list is the
+    # awaiting=CUSTOMER list (logic/listing.py keeps neither twice)
+    states = {_state(ticket) for ticket in every_ticket_state()}
+    for ticket in after:
+        assert _state(ticket) in states
+        memberships = listing.list_memberships(ticket)
+        assert (listing.UNASSIGNED_QUEUE in memberships) == workflow.waits_for_agent(ticket)
+        awaits_customer = ticket.awaiting_response_from == Awaiting.CUSTOMER
+        assert (listing.AWAITING_CUSTOMER in memberships) == awaits_customer
 
 
 def test_stats_delta_moves_a_ticket_between_status_counters_without_changing_the_total() -> None:

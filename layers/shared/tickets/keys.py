@@ -71,7 +71,6 @@ class ListDimension(StrEnum):
     PRIORITY = "PRIORITY"
     CUSTOMER = "CUSTOMER"
     AGENT = "AGENT"
-    UNASSIGNED = "UNASSIGNED"
     AWAITING = "AWAITING"
     TAG = "TAG"
 

@@ -113,9 +113,10 @@ class Automation:
 
     def assign_backlog(self, tenant_id: str) -> int:
         """Assign the oldest waiting tickets while agents have room; how many were assigned. A ticket
-        that turns out not to wait any more is passed over (and its stale entry dropped), never a
-        reason to stop; each round reads on after the last entry looked at. Bounded, so one record
-        never runs long: what is left waits for the next agent change, closed ticket or new ticket."""
+        that turns out not to wait (changed since its entry was read, or an OPEN ticket with an agent
+        as an older version of the API could leave one) is passed over, never a reason to stop; each
+        round reads on after the last entry looked at. Bounded, so one record never runs long: what
+        is left waits for the next agent change, closed ticket or new ticket."""
         assigned = 0
         start: dict[str, str] | None = None
         for _ in range(BACKLOG_ROUNDS):
@@ -126,11 +127,6 @@ class Automation:
                 outcome = self.assign(tenant_id, entry.ticket_id)
                 if outcome is Outcome.NO_AGENT:
                     return assigned
-                if outcome is Outcome.NOT_WAITING:
-                    # An entry left behind (by a write under an older rule of the queue): gone for good.
-                    self._lists.drop_stale_list_entry(
-                        tenant_id, listing.UNASSIGNED_QUEUE, entry.ticket_id, entry.version
-                    )
                 assigned += outcome is Outcome.ASSIGNED
             if waiting.resume_at is None:
                 return assigned

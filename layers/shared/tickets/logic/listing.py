@@ -18,13 +18,18 @@ from tickets.models.requests import ListTicketsQuery
 from tickets.store.lists import ListEntry, ListRead, ListStore
 from tickets.store.repository import TicketRepository
 
-# The queue: OPEN tickets with no agent, oldest first. Automatic assignment works through it, the
-# `unassigned` filter lists it and stats.unassigned counts it.
-UNASSIGNED_QUEUE = ListMembership(ListDimension.UNASSIGNED, "QUEUE")
+# A list that would hold the same tickets as another is not kept twice (each entry costs 2 WRU to
+# join and 2 to leave, inside the ticket's transaction). The queue, the tickets waiting for an agent, is
+# the OPEN list: an OPEN ticket has no agent (workflow.initial_status). Awaiting the customer is being
+# WAITING_ON_CUSTOMER (workflow.awaiting_after). Automatic assignment works through the queue oldest
+# first, the `unassigned` filter reads it and stats.unassigned counts it.
+UNASSIGNED_QUEUE = ListMembership(ListDimension.STATUS, TicketStatus.OPEN)
+AWAITING_CUSTOMER = ListMembership(ListDimension.STATUS, TicketStatus.WAITING_ON_CUSTOMER)
+AWAITING_AGENT = ListMembership(ListDimension.AWAITING, Awaiting.AGENT)
 
 
 def list_memberships(ticket: Ticket) -> set[ListMembership]:
-    """Every list the ticket appears in; the unassigned queue holds the tickets waiting for an agent."""
+    """Every list the ticket appears in."""
     memberships = {
         ListMembership(ListDimension.ALL, "ALL"),
         ListMembership(ListDimension.STATUS, ticket.status),
@@ -33,10 +38,8 @@ def list_memberships(ticket: Ticket) -> set[ListMembership]:
     }
     if ticket.assigned_agent:
         memberships.add(ListMembership(ListDimension.AGENT, ticket.assigned_agent.id))
-    if workflow.waits_for_agent(ticket):
-        memberships.add(UNASSIGNED_QUEUE)
-    if ticket.awaiting_response_from != Awaiting.NONE:
-        memberships.add(ListMembership(ListDimension.AWAITING, ticket.awaiting_response_from))
+    if ticket.awaiting_response_from == Awaiting.AGENT:
+        memberships.add(AWAITING_AGENT)
     memberships.update(ListMembership(ListDimension.TAG, tag) for tag in ticket.tag_ids)
     return memberships
 
@@ -158,7 +161,8 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
 
 
 def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
-    """The query's filters that have lists, most selective first."""
+    """The query's filters that have lists, most selective first. Filters read from the same dimension
+    (`unassigned` and `awaiting=CUSTOMER` are status lists) keep only the values all of them allow."""
     filters: list[tuple[ListDimension, list[str]]] = []
     if query.customer_external_id:
         filters.append((ListDimension.CUSTOMER, [query.customer_external_id]))
@@ -167,14 +171,18 @@ def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
     if query.tag:
         filters.append((ListDimension.TAG, [query.tag]))
     if query.unassigned:
-        filters.append((ListDimension.UNASSIGNED, [UNASSIGNED_QUEUE.value]))
+        filters.append((UNASSIGNED_QUEUE.dimension, [UNASSIGNED_QUEUE.value]))
     if query.awaiting:
-        filters.append((ListDimension.AWAITING, [query.awaiting]))
+        awaited = AWAITING_CUSTOMER if query.awaiting == Awaiting.CUSTOMER else AWAITING_AGENT
+        filters.append((awaited.dimension, [awaited.value]))
     if query.status:
         filters.append((ListDimension.STATUS, list(query.status)))
     if query.priority:
         filters.append((ListDimension.PRIORITY, list(query.priority)))
-    return filters
+    allowed: dict[ListDimension, list[str]] = {}
+    for dimension, values in filters:
+        allowed[dimension] = [value for value in allowed.get(dimension, values) if value in values]
+    return list(allowed.items())
 
 
 def matches(query: ListTicketsQuery, ticket: TicketSummary) -> bool:

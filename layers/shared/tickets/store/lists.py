@@ -117,24 +117,6 @@ class ListStore(Table):
         summaries = (items.ticket_from_items(item, None).summary() for item in found)
         return {summary.id: summary for summary in summaries}
 
-    def drop_stale_list_entry(
-        self, tenant_id: str, membership: ListMembership, ticket_id: str, version: int
-    ) -> bool:
-        """Delete a list entry found for a ticket that no longer belongs in the list, if it is still the
-        entry of that version (a newer write of the ticket decides for itself). True when deleted."""
-        try:
-            self._call(
-                self._client.delete_item,
-                TableName=self._table,
-                Key=typed_key(keys.list_entry_key(tenant_id, membership, ticket_id)),
-                ConditionExpression="#version = :version",
-                ExpressionAttributeNames={"#version": "version"},
-                ExpressionAttributeValues={":version": {"N": str(version)}},
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
     def read_stats(self, tenant_id: str) -> dict[str, int]:
         """The sum of the tenant's stats shards: one Query of at most STATS_SHARDS small items."""
         partition, prefix = keys.stats_partition(tenant_id)
