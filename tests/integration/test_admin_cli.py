@@ -19,6 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.factories import Seeder
+from tests.support.handlers import Api
 from tests.support.moto_endpoint import moto_endpoint
 from tests.support.moto_table import table_items
 from tickets import admin, clients, keys
@@ -28,6 +29,7 @@ from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.table import typed_key
 from tickets.store.tenants import TenantStore
+from tickets.store.upgrades import UpgradeStore
 
 LOCAL_HINT = "for the local stack use --local, with `make run` running"
 
@@ -133,6 +135,7 @@ def deploy_stack(name: str, table: str) -> None:
             'tenant "acme" has no agent "ghost"',
             id="agent-key-for-an-unknown-agent",
         ),
+        pytest.param(["upgrade-lists", "--tenant", "initech"], 'no tenant "initech"', id="upgrade-lists"),
     ],
 )
 def test_a_write_for_a_tenant_or_agent_that_does_not_exist_is_refused_in_one_line_and_writes_nothing(
@@ -571,3 +574,93 @@ def test_channel_sellers_the_rules_refuse_are_one_line_and_write_nothing(
     # Then it is refused in one line saying why, and nothing is written
     assert (outcome.code, outcome.error_line) == refusal
     assert table_items() == before
+
+
+# Upgrading lists -----------------------------------------------------------------------------------
+
+TICKET = {"customerExternalId": "user_42", "subject": "Payment failed for order #12345", "priority": "HIGH"}
+
+
+def written_before_2026_12(table: str, ticket_id: str) -> None:
+    """The ticket item as versions before 2026-12 wrote it: without the GSI1 keys of the update order."""
+    clients.dynamodb().update_item(
+        TableName=table,
+        Key=typed_key(keys.ticket_key("acme", ticket_id)),
+        UpdateExpression="REMOVE GSI1PK, GSI1SK",
+    )
+
+
+def retired_entry(table: str, list_name: str, ticket_id: str) -> None:
+    """An entry of a list kept until 2026-12 (the queue's own, or awaiting the customer)."""
+    key = typed_key({"PK": f"TENANT#acme#LIST#{list_name}", "SK": ticket_id, "entity": "LIST_ENTRY"})
+    clients.dynamodb().put_item(TableName=table, Item=key | {"version": {"N": "1"}})
+
+
+def updated_order(api: Api) -> list[str]:
+    response = api.list(sort="-updatedAt")
+    assert response.status == 200, response.json
+    return [ticket["id"] for ticket in response.data]
+
+
+def test_upgrade_lists_puts_older_tickets_in_the_update_order_and_deletes_retired_lists_once(
+    table: str, api: Api, cli: Cli
+) -> None:
+    # Given three tickets, two of them as a version before 2026-12 left them (not in the update order),
+    # and entries of the retired lists
+    created = [api.create(TICKET | {"subject": f"Ticket {n}"}).data["id"] for n in range(3)]
+    for ticket_id in created[:2]:
+        written_before_2026_12(table, ticket_id)
+    retired_entry(table, "UNASSIGNED#QUEUE", created[0])
+    retired_entry(table, "AWAITING#CUSTOMER", created[1])
+    assert updated_order(api) == [created[2]]
+    tickets_before = {ticket_id: api.get(ticket_id).data for ticket_id in created}
+
+    # When the tenant's lists are upgraded
+    outcome = cli("--table", table, "upgrade-lists", "--tenant", "acme")
+
+    # Then it says what it did, every ticket is in the update order (newest change first), and each
+    # ticket reads as before, at the same version
+    assert outcome.output == {
+        "tenant": "acme",
+        "ticketsChecked": 3,
+        "ticketsAddedToUpdateOrder": 2,
+        "retiredListEntriesDeleted": 2,
+    }
+    assert updated_order(api) == list(reversed(created))
+    assert {ticket_id: api.get(ticket_id).data for ticket_id in created} == tickets_before
+    # And the retired lists are gone
+    retired = ("TENANT#acme#LIST#UNASSIGNED#QUEUE", "TENANT#acme#LIST#AWAITING#CUSTOMER")
+    assert [item for item in table_items() if item["PK"]["S"] in retired] == []
+    # And a second run finds nothing left to do, and writes nothing
+    before = table_items()
+    again = cli("--table", table, "upgrade-lists", "--tenant", "acme")
+    assert again.output["ticketsAddedToUpdateOrder"] == again.output["retiredListEntriesDeleted"] == 0
+    assert table_items() == before
+
+
+def test_upgrade_lists_leaves_a_ticket_the_api_writes_meanwhile_as_the_api_wrote_it(
+    table: str, api: Api, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an older ticket, which the API changes after the upgrade read it and before it writes
+    ticket_id = api.create(TICKET).data["id"]
+    written_before_2026_12(table, ticket_id)
+    read = UpgradeStore._batch_get
+
+    def read_then_changed(self: UpgradeStore, *arguments: Any, **options: Any) -> Any:
+        found = read(self, *arguments, **options)
+        assert api.update(ticket_id, {"priority": "URGENT"}).status == 200
+        return found
+
+    monkeypatch.setattr(UpgradeStore, "_batch_get", read_then_changed)
+    # When the tenant's lists are upgraded
+    outcome = cli("--table", table, "upgrade-lists", "--tenant", "acme")
+    # Then the upgrade leaves it alone: the API's write put it in the update order at its own change,
+    # not at the updatedAt the upgrade had read
+    assert outcome.output["ticketsAddedToUpdateOrder"] == 0
+    assert api.get(ticket_id).data["priority"] == "URGENT"
+    (item,) = [
+        item
+        for item in table_items()
+        if item["PK"]["S"] == f"TENANT#acme#TICKET#{ticket_id}" and item["SK"]["S"] == "#TICKET"
+    ]
+    assert item["GSI1SK"]["S"] == f"{item['updatedAt']['S']}#{ticket_id}"

@@ -5,6 +5,7 @@
     make admin ARGS='--stack tickets-api-dev create-tenant --id acme --name "Acme Inc." --prefix INV'
     make admin ARGS="--stack tickets-api-dev revoke-key --tenant acme --key-id key_0123456789ab"
     make admin ARGS="--local set-channel-sellers --tenant acme --seller-id 4711 --seller-id 4712"
+    make admin ARGS="--stack tickets-api-dev upgrade-lists --tenant acme"
     PYTHONPATH=layers/shared .venv/bin/python -m tickets.admin --table <name> list-keys --tenant acme
 
 --local is the stack `make run` keeps running: .local/stack.json names its endpoint and table
@@ -39,6 +40,7 @@ from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.errors import StoreUnavailable
 from tickets.store.tenants import TenantStore
+from tickets.store.upgrades import UpgradeStore
 
 # Written by `make run` (tests/support/local_stack.py), relative to the repository (the working directory).
 LOCAL_STACK_FILE = Path(".local/stack.json")
@@ -188,6 +190,13 @@ def _parser() -> argparse.ArgumentParser:
     agent.add_argument("--id", required=True)
     agent.add_argument("--name", required=True)
     agent.add_argument("--email")
+
+    upgrade = commands.add_parser(
+        "upgrade-lists",
+        help="bring a tenant's tickets written before 2026-12 into the update order and delete its "
+        "retired lists (safe while the API runs, and to run again)",
+    )
+    upgrade.add_argument("--tenant", required=True)
     return parser
 
 
@@ -207,6 +216,7 @@ class Stores:
     customers: CustomerStore
     agents: AgentStore
     access: AccessRepository
+    upgrades: UpgradeStore
     usage_plan_id: str | None
     # The local stack: no usage plan (MiniStack has no authorizer-sourced usage keys), none needed.
     local: bool = False
@@ -366,6 +376,24 @@ def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     return {"agent": json_dump(stored)}
 
 
+def upgrade_lists(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    tenant = _existing_tenant(arguments.tenant, stores)
+    checked = indexed = 0
+    start: dict[str, Any] | None = None
+    while True:
+        ticket_ids, start = stores.upgrades.ticket_ids(tenant.id, start)
+        checked += len(ticket_ids)
+        indexed += stores.upgrades.index_update_order(tenant.id, ticket_ids)
+        if start is None:
+            break
+    return {
+        "tenant": tenant.id,
+        "ticketsChecked": checked,
+        "ticketsAddedToUpdateOrder": indexed,
+        "retiredListEntriesDeleted": stores.upgrades.delete_retired_lists(tenant.id),
+    }
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
     "create-tenant": create_tenant,
     "ensure-usage-key": ensure_usage_key,
@@ -376,6 +404,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
     "revoke-key": revoke_key,
     "put-customer": put_customer,
     "put-agent": put_agent,
+    "upgrade-lists": upgrade_lists,
 }
 
 
@@ -386,6 +415,7 @@ def _run_on(arguments: argparse.Namespace, table: str, plan_id: str | None, loca
         CustomerStore(client, table),
         AgentStore(client, table),
         AccessRepository(client, table),
+        UpgradeStore(client, table),
         plan_id,
         local,
     )

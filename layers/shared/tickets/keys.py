@@ -82,6 +82,10 @@ class ListMembership(NamedTuple):
     value: str
 
 
+# Every ticket of the tenant, in creation order: the one list every version kept.
+ALL_TICKETS = ListMembership(ListDimension.ALL, "ALL")
+
+
 Key = dict[str, str]
 
 
@@ -156,6 +160,15 @@ def list_partition(tenant_id: str, membership: ListMembership) -> str:
 
 def list_entry_key(tenant_id: str, membership: ListMembership, ticket_id: str) -> Key:
     return {PK: list_partition(tenant_id, membership), SK: ticket_id}
+
+
+# Lists kept until 2026-12 whose tickets status lists hold now (logic/listing.py): nothing reads them,
+# and the admin CLI's upgrade-lists deletes what is left of them.
+RETIRED_LISTS = ("UNASSIGNED#QUEUE", "AWAITING#CUSTOMER")
+
+
+def retired_list_partitions(tenant_id: str) -> list[str]:
+    return [f"{_tenant(tenant_id)}#LIST#{name}" for name in RETIRED_LISTS]
 
 
 def updated_partition(tenant_id: str) -> str:

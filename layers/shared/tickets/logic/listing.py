@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tickets.ids import format_timestamp
-from tickets.keys import ListDimension, ListMembership
+from tickets.keys import ALL_TICKETS, ListDimension, ListMembership
 from tickets.logic import workflow
 from tickets.models.domain import Message, Ticket, TicketSummary
 from tickets.models.enums import Awaiting, Priority, SortOrder, TicketStatus
@@ -31,7 +31,7 @@ AWAITING_AGENT = ListMembership(ListDimension.AWAITING, Awaiting.AGENT)
 def list_memberships(ticket: Ticket) -> set[ListMembership]:
     """Every list the ticket appears in."""
     memberships = {
-        ListMembership(ListDimension.ALL, "ALL"),
+        ALL_TICKETS,
         ListMembership(ListDimension.STATUS, ticket.status),
         ListMembership(ListDimension.PRIORITY, ticket.priority),
         ListMembership(ListDimension.CUSTOMER, ticket.customer.external_id),
@@ -128,7 +128,6 @@ _RANKS: dict[SortOrder, tuple[ListDimension, list[str]]] = {
     SortOrder.STATUS_ASC: (ListDimension.STATUS, list(TicketStatus)),
     SortOrder.STATUS_DESC: (ListDimension.STATUS, list(TicketStatus)),
 }
-ALL_TICKETS = ListMembership(ListDimension.ALL, "ALL")
 
 
 def plan_list(query: ListTicketsQuery) -> ListPlan:
