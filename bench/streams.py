@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from bench import world
+from bench import capacity, world
 from bench.aws import mocked_aws, quiet
 from bench.capacity import Units
-from bench.recorder import Recorder
+from bench.recorder import Call, Recorder
 from bench.report import Section
 from tests.support.streams import Outbox, StreamPump
 from tickets import clients
@@ -31,6 +31,7 @@ class StreamBatch:
     wall: float
     own: float
     failures: int
+    history_units: Units = field(default_factory=Units)  # of `units`: the tickets' history written
 
     @property
     def calls(self) -> Counter[str]:
@@ -70,7 +71,14 @@ def pump_all(pump: StreamPump, outbox: Outbox, label: str, max_rounds: int = 10)
         wall=wall,
         own=recorder.own_seconds(wall),
         failures=failures,
+        history_units=capacity.total(call.units for call in recorder.calls if _writes_history(call)),
     )
+
+
+def _writes_history(call: Call) -> bool:
+    """A PutItem (or DeleteItem) of an event of a ticket's history (keys.events_partition)."""
+    written = call.params.get("Item") or call.params.get("Key") or {}
+    return call.operation in ("PutItem", "DeleteItem") and "#EVENTS#" in written.get("PK", {}).get("S", "")
 
 
 def measure(count: int) -> list[StreamBatch]:

@@ -107,6 +107,7 @@ DENIED = [
     pytest.param("GetTicketFunction", put_item, id="get-ticket-cannot-put"),
     pytest.param("GetTicketFunction", delete_item, id="get-ticket-cannot-delete"),
     pytest.param("ListTicketsFunction", put_item, id="list-tickets-cannot-put"),
+    pytest.param("TicketEventsFunction", put_item, id="ticket-events-cannot-put"),
     pytest.param("ListTicketsFunction", transact_delete, id="list-tickets-cannot-delete-in-a-transaction"),
     pytest.param("AuthorizerFunction", put_item, id="authorizer-cannot-put"),
     # Reads are limited to the reads each function makes.

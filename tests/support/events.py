@@ -16,6 +16,7 @@ _ROUTES = {
     "create_ticket": "create_ticket.json",
     "list_tickets": "list_tickets.json",
     "get_ticket": "get_ticket.json",
+    "ticket_events": "ticket_events.json",
     "reply_ticket": "reply_ticket_agent.json",
     "update_ticket": "update_ticket_close.json",
     "delete_ticket": "delete_ticket.json",

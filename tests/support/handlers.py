@@ -81,6 +81,10 @@ class Api:
         event = api_event("get_ticket", ticket_id=ticket_id, query=query, **self.caller)
         return invoke("get_ticket", event)
 
+    def events(self, ticket_id: str, **query: str) -> ApiResponse:
+        event = api_event("ticket_events", ticket_id=ticket_id, query=query, **self.caller)
+        return invoke("ticket_events", event)
+
     def reply(self, ticket_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
         event = api_event("reply_ticket", body=body, ticket_id=ticket_id, **(self.caller | kwargs))
         return invoke("reply_ticket", event)

@@ -44,6 +44,7 @@ def may_delete(partition_key: str) -> bool:
         pytest.param(
             keys.notification_key("acme", f"assigned#{TICKET_ID}")[keys.PK], id="notification-claim"
         ),
+        pytest.param(keys.events_partition("acme", TICKET_ID), id="a-deleted-tickets-history"),
     ],
 )
 def test_the_stream_function_may_delete_what_it_deletes(partition_key: str) -> None:

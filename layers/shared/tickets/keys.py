@@ -5,6 +5,7 @@ Partitions:
                                               CUSTOMER#<externalId>, AGENT#<agentId>
   TENANT#<t>#TICKET#<ticketId>                #ASSIGNMENT, #DESCRIPTION, #TICKET (GSI1: TENANT#<t>#UPDATED /
                                               <updatedAt>#<ticketId>), MSG#<messageId>
+  TENANT#<t>#EVENTS#<ticketId>                <occurredAt>#<rank>#<eventId> (the ticket's history)
   TENANT#<t>#EXTERNALID#<externalId>          #GUARD (uniqueness of the caller's ticket id)
   TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
   TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry: the ticket is in the list)
@@ -63,6 +64,7 @@ class Entity(StrEnum):
     API_KEY_LOOKUP = "API_KEY_LOOKUP"
     NOTIFICATION = "NOTIFICATION"
     KEYED_WRITE = "KEYED_WRITE"
+    EVENT = "EVENT"
 
 
 class ListDimension(StrEnum):
@@ -144,6 +146,17 @@ def assignment_key(tenant_id: str, ticket_id: str) -> Key:
 
 def message_key(tenant_id: str, ticket_id: str, message_id: str) -> Key:
     return {PK: ticket_partition(tenant_id, ticket_id), SK: f"{MESSAGE_PREFIX}{message_id}"}
+
+
+def events_partition(tenant_id: str, ticket_id: str) -> str:
+    """A ticket's history, beside the ticket's own partition: the stream function writes and deletes
+    it, and may not delete in a ticket's partition (template.yaml)."""
+    return f"{_tenant(tenant_id)}#EVENTS#{ticket_id}"
+
+
+def event_key(tenant_id: str, ticket_id: str, occurred_at: str, rank: int, event_id: str) -> Key:
+    """In the order things happened; of one write's events (a reply's message and its status), by rank."""
+    return {PK: events_partition(tenant_id, ticket_id), SK: f"{occurred_at}#{rank}#{event_id}"}
 
 
 def external_id_guard_key(tenant_id: str, external_id: str) -> Key:

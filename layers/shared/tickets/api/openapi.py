@@ -21,6 +21,7 @@ from tickets.api.routes import (
     get_ticket,
     list_tickets,
     reply_ticket,
+    ticket_events,
     update_ticket,
 )
 from tickets.models.responses import ErrorEnvelope
@@ -33,6 +34,7 @@ _RESOLVERS: tuple[TicketsResolver, ...] = tuple(
         create_ticket,
         list_tickets,
         get_ticket,
+        ticket_events,
         reply_ticket,
         update_ticket,
         delete_ticket,

@@ -10,10 +10,12 @@ from tickets import clients
 from tickets.logic.agents import AgentService
 from tickets.logic.cursor import CursorCodec
 from tickets.logic.customers import CustomerService
+from tickets.logic.history import HistoryService
 from tickets.logic.service import TicketService
 from tickets.settings import get_settings
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
+from tickets.store.history import HistoryStore
 from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
 from tickets.store.table import Table
@@ -37,6 +39,13 @@ def ticket_service() -> TicketService:
         _store(ListStore),
         cursors=CursorCodec(settings.cursor_signing_key),
         write_retry_seconds=settings.write_retry_seconds,
+    )
+
+
+@lru_cache(maxsize=1)
+def history_service() -> HistoryService:
+    return HistoryService(
+        _store(TicketRepository), _store(HistoryStore), CursorCodec(get_settings().cursor_signing_key)
     )
 
 

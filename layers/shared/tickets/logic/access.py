@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tickets.errors import Forbidden
-from tickets.models.domain import MessageAuthor
-from tickets.models.enums import Party, Role
+from tickets.models.domain import Actor, MessageAuthor
+from tickets.models.enums import ActorRole, Party, Role
 
 
 class Action(StrEnum):
@@ -55,6 +55,11 @@ class Caller:
     role: Role
     key_id: str
     agent_id: str | None = None
+
+
+def actor_of(caller: Caller) -> Actor:
+    """Who a change is told as made by: the key behind the request, never what the request says."""
+    return Actor(role=ActorRole(caller.role), id=caller.key_id, agent_id=caller.agent_id)
 
 
 def require(caller: Caller, action: Action) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tickets.models.domain import Agent, Assignment, AssignmentCandidate, Ticket
+from tickets.models.domain import SYSTEM, Agent, Assignment, AssignmentCandidate, Ticket
 from tickets.models.enums import AgentLevel, TicketStatus
 
 RULE = "available N1 agent with the lowest open-ticket load below its maximum; ties: least recently assigned"
@@ -46,6 +46,7 @@ def assign(ticket: Ticket, agent: Agent, assignment: Assignment) -> Ticket:
             "assigned_agent": agent.ref(),
             "status": TicketStatus.IN_PROGRESS,
             "assignment": assignment,
+            "changed_by": SYSTEM,
             "updated_at": assignment.assigned_at,
             "version": ticket.version + 1,
         }

@@ -20,11 +20,12 @@ from tickets.errors import (
     TicketNotFound,
     Unauthorized,
 )
-from tickets.ids import is_ulid, new_ulid, utc_now
-from tickets.logic import access, listing, workflow
+from tickets.ids import new_ulid, utc_now
+from tickets.logic import access, listing, references, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
 from tickets.models.domain import (
+    Actor,
     AgentRef,
     Customer,
     Message,
@@ -119,7 +120,14 @@ class TicketService:
         tenant, sequence = allocated
         try:
             ticket, first_message = _new_ticket(
-                request, context.customer, tenant, ticket_id, sequence, opened_as=opened_as, now=now
+                request,
+                context.customer,
+                tenant,
+                ticket_id,
+                sequence,
+                opened_as=opened_as,
+                actor=access.actor_of(caller),
+                now=now,
             )
             self._repository.insert_ticket(
                 ticket,
@@ -184,16 +192,7 @@ class TicketService:
     # Read ------------------------------------------------------------------------------------------
 
     def _resolve_id(self, tenant_id: str, reference: str) -> str:
-        """A ticket id (ULID), number (INV-1042) or number within the tenant (1042) to the ticket id;
-        404 for anything else."""
-        if is_ulid(reference.upper()):
-            return reference.upper()
-        sequence = workflow.ticket_sequence(reference)
-        if sequence is not None:
-            ticket_id = self._repository.find_ticket_id_by_number(tenant_id, sequence)
-            if ticket_id is not None:
-                return ticket_id
-        raise TicketNotFound(reference)
+        return references.resolve_ticket_id(self._repository, tenant_id, reference)
 
     def get_ticket(self, caller: Caller, reference: str, messages_cursor: str | None) -> TicketDetail:
         access.require(caller, Action.READ_TICKETS)
@@ -205,7 +204,7 @@ class TicketService:
         else:
             after = self._cursors.decode(tenant_id, scope, messages_cursor, field="messagesCursor")
             found = self._repository.get_ticket(tenant_id, ticket_id, with_description=True)
-            if found is None or not _matches(found, reference):
+            if found is None or not references.names_ticket(found, reference):
                 raise TicketNotFound(reference)
             ticket, page = (
                 found,
@@ -230,7 +229,7 @@ class TicketService:
     def _first_messages(self, tenant_id: str, ticket_id: str, reference: str) -> tuple[Ticket, MessagePage]:
         """The ticket and its first page of messages, in one Query; 404 unless `reference` names it."""
         ticket, page = self._repository.get_ticket_with_messages(tenant_id, ticket_id, MESSAGES_PER_PAGE)
-        if ticket is None or not _matches(ticket, reference):
+        if ticket is None or not references.names_ticket(ticket, reference):
             raise TicketNotFound(reference)
         return ticket, page
 
@@ -314,6 +313,7 @@ class TicketService:
             internal=request.internal,
             attachments=request.attachments,
             created_at=now,
+            posted_by=access.actor_of(caller),
         )
         saved = self._change(
             tenant_id,
@@ -321,6 +321,7 @@ class TicketService:
             reference,
             # The message's own time: firstResponseAt is when the first answer was written.
             lambda ticket: workflow.apply_reply(ticket, message, message.created_at),
+            actor=access.actor_of(caller),
             message=message,
             expected_versions=expected_versions,
         )
@@ -373,6 +374,7 @@ class TicketService:
             ticket_id,
             reference,
             lambda ticket: workflow.apply_update(ticket, changes, utc_now()),
+            actor=access.actor_of(caller),
             with_description=True,
             expected_versions=expected_versions,
         )
@@ -408,6 +410,7 @@ class TicketService:
         reference: str,
         change: Callable[[Ticket], Ticket],
         *,
+        actor: Actor,
         message: Message | None = None,
         with_description: bool = False,
         expected_versions: frozenset[int] | None = None,
@@ -420,6 +423,7 @@ class TicketService:
             before = self._current(tenant_id, ticket_id, reference, expected_versions, with_description)
             after = change(before)
             if after is not before:  # a change that changes nothing writes nothing, same version
+                after = after.model_copy(update={"changed_by": actor})
                 listing.save_change(self._repository, before, after, message=message)
             return after
 
@@ -435,7 +439,7 @@ class TicketService:
     ) -> Ticket:
         """The ticket as it is now, if it is the one referenced and at a version If-Match accepts."""
         ticket = self._repository.get_ticket(tenant_id, ticket_id, with_description=with_description)
-        if ticket is None or not _matches(ticket, reference):
+        if ticket is None or not references.names_ticket(ticket, reference):
             raise TicketNotFound(reference)
         if expected_versions is not None and ticket.version not in expected_versions:
             raise PreconditionFailed(ticket.version)
@@ -450,15 +454,6 @@ class TicketService:
         raise ServiceUnavailable("The ticket is being changed by many writers at once, retry")
 
 
-def _matches(ticket: Ticket, reference: str) -> bool:
-    """A number reference must name this ticket exactly (its prefix too, when it has one); an id
-    always does."""
-    if is_ulid(reference.upper()) or ticket.ticket_number == reference.upper():
-        return True
-    bare = reference.isascii() and reference.isdigit()
-    return bare and workflow.ticket_sequence(ticket.ticket_number) == int(reference)
-
-
 def _new_ticket(
     request: CreateTicketRequest,
     customer: Customer,
@@ -467,10 +462,11 @@ def _new_ticket(
     sequence: int,
     *,
     opened_as: TicketChanges,
+    actor: Actor,
     now: datetime,
 ) -> tuple[Ticket, Message | None]:
     """The ticket as first written (its first message too), opened as asked: the status rules of an
-    update applied to it, at version 1."""
+    update applied to it, at version 1, made by `actor`."""
     tenant_id = tenant.id
     first_message = (
         Message(
@@ -480,6 +476,7 @@ def _new_ticket(
             message=request.message,
             from_=MessageAuthor(role=Party.CUSTOMER, name=customer.name),
             created_at=now,
+            posted_by=actor,
         )
         if request.message is not None
         else None
@@ -495,6 +492,7 @@ def _new_ticket(
         message_count=1 if first_message else 0,
         created_at=now,
         updated_at=now,
+        changed_by=actor,
         # The request's own field values (nested models as they are), but the customer and message.
         **{
             name: getattr(request, name)

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from tickets.models.base import CamelModel, RequestModel
-from tickets.models.enums import AgentLevel, Awaiting, Channel, Party, Priority, Role, TicketStatus, Topic
+from tickets.models.enums import (
+    ActorRole,
+    AgentLevel,
+    Awaiting,
+    Channel,
+    EventType,
+    Party,
+    Priority,
+    Role,
+    TicketStatus,
+    Topic,
+)
 from tickets.models.types import (
     WHOLE_NUMBER,
     AgentId,
@@ -183,11 +194,26 @@ class TicketSummary(CamelModel):
     version: int = 1
 
 
+class Actor(CamelModel):
+    """Who made a change: the API key (its role and id; an agent key's agent too), or `system`."""
+
+    role: ActorRole
+    id: str | None = None
+    agent_id: str | None = None
+
+
+SYSTEM = Actor(role=ActorRole.SYSTEM)
+UNKNOWN_ACTOR = Actor(role=ActorRole.UNKNOWN)
+
+
 class Ticket(TicketSummary):
     assignment: Assignment | None = None
     description: Markdown | None = None
     metadata: Metadata | None = None
     attachments: Attachments = Field(default_factory=list)
+    # Who made the write that stored this version: kept on the item for its change's events, never
+    # returned (the history is GET /v1/tickets/{id}/events).
+    changed_by: Actor | None = Field(default=None, exclude=True)
 
     def summary(self) -> TicketSummary:
         return TicketSummary(**{name: getattr(self, name) for name in TicketSummary.model_fields})
@@ -227,6 +253,47 @@ class Message(CamelModel):
     internal: bool = False
     attachments: Attachments = Field(default_factory=list)
     created_at: Timestamp
+    # Who posted it: the API key, whatever `from` says (the author shown); for message.created.
+    posted_by: Actor | None = Field(default=None, exclude=True)
+
+
+class FieldChange(CamelModel):
+    """One field of a change: its name as the API writes it, and its value before and after."""
+
+    field: str
+    from_: Any = Field(default=None, alias="from")  # None: the field had no value (stored without it)
+    to: Any = None
+
+
+class TicketEvent(CamelModel):
+    """One change of a ticket, as its history keeps it. `id` is derived from the change itself, so a
+    stream record delivered twice makes the same event."""
+
+    tenant_id: str = Field(exclude=True)
+    ticket_id: str
+    id: str
+    type: EventType
+    occurred_at: Timestamp
+    actor: Actor
+    changes: list[FieldChange] = Field(default_factory=list)
+    message_id: str | None = None
+    internal: bool | None = None
+
+    @property
+    def rank(self) -> int:
+        """Of one write's events, the order they are told in: a new ticket before its first message,
+        a reply's message before what it changed."""
+        return _EVENT_RANK[self.type]
+
+
+_EVENT_RANK = {
+    EventType.TICKET_CREATED: 0,
+    EventType.MESSAGE_CREATED: 1,
+    EventType.TICKET_UPDATED: 2,
+    EventType.TICKET_STATUS_CHANGED: 3,
+    EventType.TICKET_ASSIGNED: 4,
+    EventType.TICKET_UNASSIGNED: 4,
+}
 
 
 class TicketStats(CamelModel):

@@ -63,6 +63,27 @@ class Role(StrEnum):
     ADMIN = "admin"  # everything, including keys, customers and agents
 
 
+class ActorRole(StrEnum):
+    """Who made a change: the role of the API key behind the request, or the system itself."""
+
+    INTEGRATION = "integration"
+    AGENT = "agent"
+    ADMIN = "admin"
+    SYSTEM = "system"  # the stream function's own work: automatic assignment
+    UNKNOWN = "unknown"  # a write by a version before 2026-12, which kept no actor
+
+
+class EventType(StrEnum):
+    """What a change was (README, Events)."""
+
+    TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
+    TICKET_STATUS_CHANGED = "ticket.status_changed"
+    TICKET_ASSIGNED = "ticket.assigned"
+    TICKET_UNASSIGNED = "ticket.unassigned"
+    MESSAGE_CREATED = "message.created"
+
+
 class SortOrder(StrEnum):
     """The order of a ticket list, `-` for descending. `priority` goes LOW, MEDIUM, HIGH, URGENT,
     CRITICAL and `status` OPEN, IN_PROGRESS, WAITING_ON_CUSTOMER, ON_HOLD, CLOSED (the orders of

@@ -175,6 +175,13 @@ class ListCustomersQuery(RequestModel):
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
 
 
+class ListEventsQuery(RequestModel):
+    """A page of a ticket's history, oldest first."""
+
+    limit: PageSize = 25
+    cursor: str | None = Field(default=None, min_length=1, max_length=4096)
+
+
 # How many open tickets an agent may hold at most (automatic assignment stops there).
 MaxOpenTickets = Annotated[int, Field(strict=True, ge=0, le=1000), WHOLE_NUMBER]
 

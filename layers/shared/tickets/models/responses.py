@@ -8,7 +8,7 @@ from pydantic import Field, WithJsonSchema
 
 from tickets.errors import ErrorCode
 from tickets.models.base import CamelModel
-from tickets.models.domain import Customer, Message, Ticket, TicketStats, TicketSummary
+from tickets.models.domain import Customer, Message, Ticket, TicketEvent, TicketStats, TicketSummary
 from tickets.models.types import Timestamp
 
 
@@ -89,6 +89,18 @@ class ListEnvelope(CamelModel):
 class CustomerPage(CamelModel):
     data: list[Customer]
     meta: PageMeta
+
+
+class EventPage(CamelModel):
+    data: list[TicketEvent]
+    meta: PageMeta
+
+
+class EventListEnvelope(CamelModel):
+    success: bool = True
+    data: list[TicketEvent]
+    meta: PageMeta
+    timestamp: Timestamp
 
 
 class CustomerListEnvelope(CamelModel):

@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from tickets import keys
+from tickets.ids import format_timestamp
 from tickets.keys import Entity, ListMembership
-from tickets.models.domain import Agent, ApiKey, Customer, Message, Tenant, Ticket
+from tickets.models.domain import Actor, Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketEvent
 from tickets.models.types import STORED
 from tickets.store.keyed_writes import KeyedRequest, KeyedWrite
 
@@ -21,7 +22,20 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # Nested values are kept as JSON text: no float/Decimal conversion, and DynamoDB never has to
 # index into them (list filters use the flat attributes below).
 _JSON_ATTRIBUTES = frozenset(
-    {"reference", "order", "customer", "assignedAgent", "metadata", "attachments", "from", "assignment"}
+    {
+        "reference",
+        "order",
+        "customer",
+        "assignedAgent",
+        "metadata",
+        "attachments",
+        "from",
+        "assignment",
+        "changedBy",
+        "postedBy",
+        "actor",
+        "changes",
+    }
 )
 
 
@@ -74,6 +88,13 @@ def _attributes(
     for name in _JSON_ATTRIBUTES & data.keys():
         data[name] = json.dumps(data[name], separators=(",", ":"), ensure_ascii=False)
     return data
+
+
+def _actor(name: str, actor: Actor | None) -> dict[str, Any]:
+    """Who wrote an item, which its model never dumps (Field(exclude=True)): kept as JSON text."""
+    if actor is None:
+        return {}
+    return {name: json.dumps(attributes_of(actor), separators=(",", ":"), ensure_ascii=False)}
 
 
 def attributes_of(model: BaseModel) -> dict[str, Any]:
@@ -151,7 +172,8 @@ def ticket_item(ticket: Ticket) -> Item:
     key = keys.ticket_key(ticket.tenant_id, ticket.id) | keys.ticket_index_key(
         ticket.tenant_id, ticket.id, attributes["updatedAt"]
     )
-    return serialize(key | {"entity": Entity.TICKET, "tenantId": ticket.tenant_id} | attributes)
+    actor = _actor("changedBy", ticket.changed_by)
+    return serialize(key | {"entity": Entity.TICKET, "tenantId": ticket.tenant_id} | attributes | actor)
 
 
 def description_item(ticket: Ticket) -> Item | None:
@@ -218,11 +240,25 @@ def api_key_from_item(item: Item) -> ApiKey:
 
 def message_item(message: Message) -> Item:
     key = keys.message_key(message.tenant_id, message.ticket_id, message.id)
-    return serialize(key | {"entity": Entity.MESSAGE, "tenantId": message.tenant_id} | _attributes(message))
+    head = {"entity": Entity.MESSAGE, "tenantId": message.tenant_id}
+    return serialize(key | head | _attributes(message) | _actor("postedBy", message.posted_by))
 
 
 def message_from_item(item: Item) -> Message:
     return _model(Message, deserialize(item))
+
+
+# History ------------------------------------------------------------------------------------------
+
+
+def event_item(event: TicketEvent) -> Item:
+    occurred_at = format_timestamp(event.occurred_at)
+    key = keys.event_key(event.tenant_id, event.ticket_id, occurred_at, event.rank, event.id)
+    return serialize(key | {"entity": Entity.EVENT, "tenantId": event.tenant_id} | _attributes(event))
+
+
+def event_from_item(item: Item) -> TicketEvent:
+    return _model(TicketEvent, deserialize(item))
 
 
 def guard_item(key: dict[str, str], entity: Entity, ticket_id: str) -> Item:

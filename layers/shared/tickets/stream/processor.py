@@ -1,5 +1,7 @@
-"""DynamoDB stream records to automation: Powertools BatchProcessor with partial batch responses,
-so one failing record (SES down, say) is retried without redoing the batch's other records."""
+"""DynamoDB stream records to the ticket's history and to automation: Powertools BatchProcessor with
+partial batch responses, so one failing record (SES down, say) is retried without redoing the batch's
+other records. A record's events are kept before its automation runs, each once, so a record retried
+after a failed email neither loses nor repeats them."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tickets import clients
 from tickets.keys import Entity
+from tickets.logic import events
 from tickets.logic.automation import Automation
 from tickets.notify.mailer import Mailer
 from tickets.settings import get_settings
 from tickets.store import items
 from tickets.store.agents import AgentStore
+from tickets.store.history import HistoryStore
 from tickets.store.lists import ListStore
 from tickets.store.notifications import NotificationStore
 from tickets.store.repository import TicketRepository
@@ -39,17 +43,29 @@ def automation() -> Automation:
     )
 
 
+@lru_cache(maxsize=1)
+def history() -> HistoryStore:
+    return HistoryStore(clients.dynamodb(), get_settings().table_name)
+
+
 def handle_record(record: DynamoDBRecord) -> None:
     change = record.raw_event.get("dynamodb", {})
     new, old = change.get("NewImage"), change.get("OldImage")
     if not new:
-        return  # deletions cause nothing
+        if old and items.entity_of(old) == Entity.TICKET:  # a deleted ticket's history goes with it
+            deleted = items.ticket_from_items(old, None)
+            history().forget(deleted.tenant_id, deleted.id)
+        return
     entity = items.entity_of(new)
     if entity == Entity.TICKET:
         before = items.ticket_from_items(old, None) if old else None
-        automation().ticket_changed(before, items.ticket_from_items(new, None))
+        after = items.ticket_from_items(new, None)
+        history().record(events.ticket_events(before, after))
+        automation().ticket_changed(before, after)
     elif entity == Entity.MESSAGE and not old:
-        automation().message_added(items.message_from_item(new))
+        message = items.message_from_item(new)
+        history().record(events.message_events(message))
+        automation().message_added(message)
     elif entity == Entity.AGENT:
         automation().agent_changed(items.agent_from_item(old) if old else None, items.agent_from_item(new))
 

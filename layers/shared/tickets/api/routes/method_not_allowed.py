@@ -31,6 +31,7 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/v1/customers/{externalId}": ("GET", "PUT"),
     "/v1/tickets": ("GET", "POST"),
     "/v1/tickets/{ticketId}": ("DELETE", "GET", "PATCH", "POST"),
+    "/v1/tickets/{ticketId}/events": ("GET",),
     "/v1/tickets/{ticketId}/messages": ("POST",),
 }
 

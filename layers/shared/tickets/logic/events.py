@@ -1,0 +1,81 @@
+"""Every change is an event: what a ticket write, or a message, was, derived from the item before and
+after it (the table's stream). Pure: the stream function records them (store/history.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from tickets.models.domain import UNKNOWN_ACTOR, FieldChange, Message, Ticket, TicketEvent
+from tickets.models.enums import EventType
+
+# What a PATCH (or the automatic assignment) can change, by the name the API writes: ticket.updated
+# tells of these, the status and the agent have events of their own.
+_UPDATED_FIELDS = ("subject", "priority", "category", "department", "topic", "tagIds", "metadata")
+_STATUS_FIELDS = ("status", "awaitingResponseFrom")
+
+
+def event_id(tenant_id: str, ticket_id: str, change: str, event_type: EventType) -> str:
+    """The same for the same change whenever it is derived: a stream record delivered twice makes
+    the same event, which its history and its deliveries then keep once."""
+    digest = hashlib.sha256(f"{tenant_id}/{ticket_id}/{change}/{event_type}".encode()).hexdigest()
+    return f"evt_{digest[:32]}"
+
+
+def ticket_events(before: Ticket | None, after: Ticket) -> list[TicketEvent]:
+    """The events of one ticket write, in the order they are told: created; or updated, status changed,
+    assigned or unassigned (none for a write that changed none of these, such as a reply's count)."""
+
+    def event(event_type: EventType, changes: list[FieldChange]) -> TicketEvent:
+        return TicketEvent(
+            tenant_id=after.tenant_id,
+            ticket_id=after.id,
+            id=event_id(after.tenant_id, after.id, f"v{after.version}", event_type),
+            type=event_type,
+            occurred_at=after.updated_at,
+            actor=after.changed_by or UNKNOWN_ACTOR,
+            changes=changes,
+        )
+
+    if before is None:
+        return [event(EventType.TICKET_CREATED, [])]
+    old, new = _fields(before), _fields(after)
+    events = []
+    updated = _changes(old, new, _UPDATED_FIELDS)
+    if updated:
+        events.append(event(EventType.TICKET_UPDATED, updated))
+    if old["status"] != new["status"]:
+        events.append(event(EventType.TICKET_STATUS_CHANGED, _changes(old, new, _STATUS_FIELDS)))
+    if old["assignedAgent"] != new["assignedAgent"]:
+        assigned = EventType.TICKET_UNASSIGNED if after.assigned_agent is None else EventType.TICKET_ASSIGNED
+        events.append(event(assigned, _changes(old, new, ("assignedAgent",))))
+    return events
+
+
+def message_events(message: Message) -> list[TicketEvent]:
+    """A message posted: a public reply or an internal note (told apart by `internal`)."""
+    event_type = EventType.MESSAGE_CREATED
+    return [
+        TicketEvent(
+            tenant_id=message.tenant_id,
+            ticket_id=message.ticket_id,
+            id=event_id(message.tenant_id, message.ticket_id, f"m{message.id}", event_type),
+            type=event_type,
+            occurred_at=message.created_at,
+            actor=message.posted_by or UNKNOWN_ACTOR,
+            message_id=message.id,
+            internal=message.internal,
+        )
+    ]
+
+
+def _fields(ticket: Ticket) -> dict[str, Any]:
+    return ticket.model_dump(mode="json", by_alias=True)
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any], names: tuple[str, ...]) -> list[FieldChange]:
+    return [
+        FieldChange.model_validate({"field": name, "from": old.get(name), "to": new.get(name)})
+        for name in names
+        if old.get(name) != new.get(name)
+    ]

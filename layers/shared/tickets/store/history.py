@@ -1,0 +1,67 @@
+"""A ticket's history: its events, oldest first, in a partition of their own (keys.events_partition),
+written by the stream function once per event and deleted once the ticket is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tickets import keys
+from tickets.models.domain import TicketEvent
+from tickets.store import items
+from tickets.store.table import Table, plain_key, typed_key
+
+
+class HistoryStore(Table):
+    def record(self, events: Sequence[TicketEvent]) -> int:
+        """Keep each event once: a record delivered again finds its events there and writes nothing.
+        How many were new."""
+        recorded = 0
+        for event in events:
+            try:
+                self._call(
+                    self._client.put_item,
+                    TableName=self._table,
+                    Item=items.event_item(event),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                continue
+            recorded += 1
+        return recorded
+
+    def read(
+        self, tenant_id: str, ticket_id: str, start: dict[str, str] | None, limit: int
+    ) -> tuple[list[TicketEvent], dict[str, str] | None]:
+        """Up to `limit` events after `start`, oldest first, and where the next page starts (None: no
+        more)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.events_partition(tenant_id, ticket_id)}},
+            "Limit": limit,
+        }
+        if start:
+            request["ExclusiveStartKey"] = typed_key(start)
+        response = self._call(self._client.query, **request)
+        last = response.get("LastEvaluatedKey")
+        return [items.event_from_item(item) for item in response["Items"]], plain_key(last) if last else None
+
+    def forget(self, tenant_id: str, ticket_id: str) -> int:
+        """Delete a deleted ticket's history; how many events it had. One DeleteItem an event: the
+        stream function may delete in history partitions only, which a batch write cannot be held to."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.events_partition(tenant_id, ticket_id)}},
+            "ProjectionExpression": "PK, SK",
+        }
+        deleted = 0
+        while True:
+            response = self._call(self._client.query, **request)
+            for item in response["Items"]:
+                self._call(self._client.delete_item, TableName=self._table, Key=item)
+            deleted += len(response["Items"])
+            if not response.get("LastEvaluatedKey"):
+                return deleted
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
