@@ -1,15 +1,37 @@
-"""Tenants, customers and agents written straight to the table (their APIs arrive in later issues)."""
+"""Tenants, customers and agents written straight to the table (their APIs arrive in later issues),
+and ticket models for the tests of pure rules."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from tickets import clients
 from tickets.ids import new_ulid, utc_now
-from tickets.models.domain import Agent, Customer, Tenant
+from tickets.models.domain import Agent, Customer, CustomerRef, Tenant, Ticket
+from tickets.models.enums import Awaiting, Priority, TicketStatus
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.tenants import TenantStore
+
+T0 = datetime(2026, 4, 18, 10, 0, tzinfo=UTC)
+
+
+def a_ticket(**fields: object) -> Ticket:
+    """An OPEN, unassigned HIGH ticket awaiting an agent, created and updated at T0; `fields` change it."""
+    values: dict[str, object] = {
+        "tenant_id": "acme",
+        "id": "01JS3Q6Z8X9V2K4M7N5P0R1T2W",
+        "ticket_number": "INV-1042",
+        "subject": "Payment failed for order #12345",
+        "status": TicketStatus.OPEN,
+        "priority": Priority.HIGH,
+        "customer": CustomerRef(id="c1", external_id="user_42", email="john@acme.com"),
+        "awaiting_response_from": Awaiting.AGENT,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return Ticket.model_validate(values | fields)
 
 
 class Seeder:

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from tests.support import factories
+from tests.support.factories import T0
 from tickets.logic import events, workflow
 from tickets.models.domain import (
     SYSTEM,
     Actor,
     AgentRef,
-    CustomerRef,
     Message,
     MessageAuthor,
     Ticket,
     TicketChanges,
 )
-from tickets.models.enums import ActorRole, Awaiting, EventType, Party, Priority, TicketStatus
+from tickets.models.enums import ActorRole, EventType, Party, Priority, TicketStatus
 
-T0 = datetime(2026, 4, 18, 10, 0, tzinfo=UTC)
 ADMIN = Actor(role=ActorRole.ADMIN, id="key_admin")
 AGENT = AgentRef(id="agent_n1", name="Agent N1")
 
 
 def a_ticket(**fields: object) -> Ticket:
-    values: dict[str, object] = {
-        "tenant_id": "acme",
-        "id": "01JS3Q6Z8X9V2K4M7N5P0R1T2W",
-        "ticket_number": "INV-1042",
-        "subject": "Payment failed",
-        "status": TicketStatus.OPEN,
-        "priority": Priority.HIGH,
-        "customer": CustomerRef(id="c1", external_id="user_42"),
-        "awaiting_response_from": Awaiting.AGENT,
-        "created_at": T0,
-        "updated_at": T0,
-        "changed_by": ADMIN,
-    }
-    return Ticket.model_validate(values | fields)
+    """The factories' ticket, last changed by an admin key."""
+    return factories.a_ticket(**({"changed_by": ADMIN} | fields))
 
 
 def changed(before: Ticket, **changes: object) -> Ticket:
@@ -70,7 +58,7 @@ def test_one_patch_tells_its_fields_its_status_and_its_agent_apart_in_that_order
         EventType.TICKET_ASSIGNED,
     ]
     assert [(c.field, c.from_, c.to) for c in told[0].changes] == [
-        ("subject", "Payment failed", "Refund"),
+        ("subject", "Payment failed for order #12345", "Refund"),
         ("priority", "HIGH", "URGENT"),
     ]
     assert [(c.field, c.from_, c.to) for c in told[1].changes] == [

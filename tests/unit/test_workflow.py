@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from tests.support.factories import T0, a_ticket
 from tickets.errors import Conflict
 from tickets.keys import ListDimension, ListMembership
 from tickets.logic import assignment, listing, workflow
@@ -13,7 +14,6 @@ from tickets.models.domain import (
     Agent,
     AgentRef,
     Assignment,
-    CustomerRef,
     Message,
     MessageAuthor,
     Ticket,
@@ -21,26 +21,9 @@ from tickets.models.domain import (
 )
 from tickets.models.enums import Awaiting, Party, Priority, TicketStatus
 
-T0 = datetime(2026, 4, 18, 10, 0, tzinfo=UTC)
 AGENT = AgentRef(id="agent_n1", name="Agent N1", email="agent@acme.com")
 AN_AGENT = Agent(tenant_id="acme", id="agent_n1", name="Agent N1", email="agent@acme.com")
 AN_ASSIGNMENT = Assignment(rule="least-loaded", agent_id="agent_n1", candidates=[], assigned_at=T0)
-
-
-def a_ticket(**fields: object) -> Ticket:
-    values: dict[str, object] = {
-        "tenant_id": "acme",
-        "id": "01JS3Q6Z8X9V2K4M7N5P0R1T2W",
-        "ticket_number": "INV-1042",
-        "subject": "Payment failed for order #12345",
-        "status": TicketStatus.OPEN,
-        "priority": Priority.HIGH,
-        "customer": CustomerRef(id="c1", external_id="user_42", email="john@acme.com"),
-        "awaiting_response_from": Awaiting.AGENT,
-        "created_at": T0,
-        "updated_at": T0,
-    }
-    return Ticket.model_validate(values | fields)
 
 
 def a_message(role: Party, internal: bool = False) -> Message:

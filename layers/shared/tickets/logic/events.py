@@ -4,9 +4,10 @@ after it (the table's stream). Pure: the stream function records them (store/his
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
-from tickets.models.domain import UNKNOWN_ACTOR, FieldChange, Message, Ticket, TicketEvent
+from tickets.models.domain import UNKNOWN_ACTOR, Actor, FieldChange, Message, Ticket, TicketEvent
 from tickets.models.enums import EventType
 
 # What a PATCH (or the automatic assignment) can change, by the name the API writes: ticket.updated
@@ -27,13 +28,13 @@ def ticket_events(before: Ticket | None, after: Ticket) -> list[TicketEvent]:
     assigned or unassigned (none for a write that changed none of these, such as a reply's count)."""
 
     def event(event_type: EventType, changes: list[FieldChange]) -> TicketEvent:
-        return TicketEvent(
-            tenant_id=after.tenant_id,
-            ticket_id=after.id,
-            id=event_id(after.tenant_id, after.id, f"v{after.version}", event_type),
-            type=event_type,
+        return _event(
+            after.tenant_id,
+            after.id,
+            f"v{after.version}",
+            event_type,
             occurred_at=after.updated_at,
-            actor=after.changed_by or UNKNOWN_ACTOR,
+            actor=after.changed_by,
             changes=changes,
         )
 
@@ -54,19 +55,40 @@ def ticket_events(before: Ticket | None, after: Ticket) -> list[TicketEvent]:
 
 def message_events(message: Message) -> list[TicketEvent]:
     """A message posted: a public reply or an internal note (told apart by `internal`)."""
-    event_type = EventType.MESSAGE_CREATED
     return [
-        TicketEvent(
-            tenant_id=message.tenant_id,
-            ticket_id=message.ticket_id,
-            id=event_id(message.tenant_id, message.ticket_id, f"m{message.id}", event_type),
-            type=event_type,
+        _event(
+            message.tenant_id,
+            message.ticket_id,
+            f"m{message.id}",
+            EventType.MESSAGE_CREATED,
             occurred_at=message.created_at,
-            actor=message.posted_by or UNKNOWN_ACTOR,
+            actor=message.posted_by,
             message_id=message.id,
             internal=message.internal,
         )
     ]
+
+
+def _event(
+    tenant_id: str,
+    ticket_id: str,
+    change: str,
+    event_type: EventType,
+    *,
+    occurred_at: datetime,
+    actor: Actor | None,
+    **details: Any,
+) -> TicketEvent:
+    """`change` names the write (the ticket's version, or the message) the event's id derives from."""
+    return TicketEvent(
+        tenant_id=tenant_id,
+        ticket_id=ticket_id,
+        id=event_id(tenant_id, ticket_id, change, event_type),
+        type=event_type,
+        occurred_at=occurred_at,
+        actor=actor or UNKNOWN_ACTOR,
+        **details,
+    )
 
 
 def _fields(ticket: Ticket) -> dict[str, Any]:

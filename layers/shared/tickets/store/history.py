@@ -50,18 +50,7 @@ class HistoryStore(Table):
     def forget(self, tenant_id: str, ticket_id: str) -> int:
         """Delete a deleted ticket's history; how many events it had. One DeleteItem an event: the
         stream function may delete in history partitions only, which a batch write cannot be held to."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.events_partition(tenant_id, ticket_id)}},
-            "ProjectionExpression": "PK, SK",
-        }
-        deleted = 0
-        while True:
-            response = self._call(self._client.query, **request)
-            for item in response["Items"]:
-                self._call(self._client.delete_item, TableName=self._table, Key=item)
-            deleted += len(response["Items"])
-            if not response.get("LastEvaluatedKey"):
-                return deleted
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        found = self._partition_keys(keys.events_partition(tenant_id, ticket_id))
+        for key in found:
+            self._call(self._client.delete_item, TableName=self._table, Key=typed_key(key))
+        return len(found)

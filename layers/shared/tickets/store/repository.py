@@ -23,7 +23,7 @@ from tickets.models.domain import (
 from tickets.store import items, keyed_writes
 from tickets.store.items import Item
 from tickets.store.keyed_writes import KeyedWrite
-from tickets.store.table import MAX_TRANSACTION_ITEMS, Table, TransactionRejected, plain_key, typed_key
+from tickets.store.table import MAX_TRANSACTION_ITEMS, Table, TransactionRejected, typed_key
 
 
 class StaleWrite(Exception):
@@ -319,23 +319,6 @@ class TicketRepository(Table):
             if marked and rejected.reasons[len(writes)].get("Code") == "ConditionalCheckFailed":
                 raise IdempotencyKeyInUse() from None
             raise
-
-    def _partition_keys(self, partition: str) -> list[dict[str, str]]:
-        """The keys of every item of a partition, all pages, read consistently."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": partition}},
-            "ProjectionExpression": "PK, SK",
-            "ConsistentRead": True,
-        }
-        found: list[dict[str, str]] = []
-        while True:
-            response = self._call(self._client.query, **request)
-            found.extend(plain_key(item) for item in response["Items"])
-            if not response.get("LastEvaluatedKey"):
-                return found
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _agent_load(
         self, tenant_id: str, agent_id: str, change: int, at: datetime, within_capacity: bool

@@ -139,6 +139,23 @@ class Table:
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    def _partition_keys(self, partition: str) -> list[dict[str, str]]:
+        """The keys of every item of a partition, all pages, read consistently."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ProjectionExpression": "PK, SK",
+            "ConsistentRead": True,
+        }
+        found: list[dict[str, str]] = []
+        while True:
+            response = self._call(self._client.query, **request)
+            found.extend(plain_key(item) for item in response["Items"])
+            if not response.get("LastEvaluatedKey"):
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def _batch_delete(self, keys: Sequence[dict[str, str]]) -> None:
         """BatchWriteItem deletes, 25 a call, the unprocessed ones sent again (rare; under throttling)."""
         for start in range(0, len(keys), _MAX_BATCH_WRITE):

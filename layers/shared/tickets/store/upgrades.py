@@ -62,22 +62,10 @@ class UpgradeStore(Table):
 
     def delete_retired_lists(self, tenant_id: str) -> int:
         """Delete every entry of the tenant's retired lists; how many there were."""
-        deleted = 0
-        for partition in keys.retired_list_partitions(tenant_id):
-            request: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "PK = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": partition}},
-                "ProjectionExpression": "PK, SK",
-                "Limit": _PAGE,
-            }
-            while True:
-                response = self._call(self._client.query, **request)
-                self._batch_delete(
-                    [{keys.PK: item[keys.PK]["S"], keys.SK: item[keys.SK]["S"]} for item in response["Items"]]
-                )
-                deleted += len(response["Items"])
-                if not response.get("LastEvaluatedKey"):
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return deleted
+        found = [
+            key
+            for partition in keys.retired_list_partitions(tenant_id)
+            for key in self._partition_keys(partition)
+        ]
+        self._batch_delete(found)
+        return len(found)
