@@ -3,6 +3,7 @@ written by the stream function once per event and deleted once the ticket is."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,22 +14,16 @@ from tickets.store.table import Table, plain_key, typed_key
 
 
 class HistoryStore(Table):
-    def record(self, events: Sequence[TicketEvent]) -> int:
-        """Keep each event once: a record delivered again finds its events there and writes nothing.
-        How many were new."""
-        recorded = 0
+    def record(self, events: Sequence[TicketEvent]) -> None:
+        """Keep each event once: a record delivered again finds its events there and writes nothing."""
         for event in events:
-            try:
+            with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
                 self._call(
                     self._client.put_item,
                     TableName=self._table,
                     Item=items.event_item(event),
                     ConditionExpression="attribute_not_exists(PK)",
                 )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                continue
-            recorded += 1
-        return recorded
 
     def read(
         self, tenant_id: str, ticket_id: str, start: dict[str, str] | None, limit: int
@@ -47,10 +42,8 @@ class HistoryStore(Table):
         last = response.get("LastEvaluatedKey")
         return [items.event_from_item(item) for item in response["Items"]], plain_key(last) if last else None
 
-    def forget(self, tenant_id: str, ticket_id: str) -> int:
-        """Delete a deleted ticket's history; how many events it had. One DeleteItem an event: the
-        stream function may delete in history partitions only, which a batch write cannot be held to."""
-        found = self._partition_keys(keys.events_partition(tenant_id, ticket_id))
-        for key in found:
+    def forget(self, tenant_id: str, ticket_id: str) -> None:
+        """Delete a deleted ticket's history. One DeleteItem an event: the stream function may delete in
+        history partitions only, which a batch write cannot be held to."""
+        for key in self._partition_keys(keys.events_partition(tenant_id, ticket_id)):
             self._call(self._client.delete_item, TableName=self._table, Key=typed_key(key))
-        return len(found)
