@@ -16,9 +16,16 @@ os.environ.update(
         "AWS_REGION": "us-east-1",
         "TABLE_NAME": "tickets-test",
         "CURSOR_SIGNING_KEY": "test-cursor-signing-key-0123456789",
+        "EVENT_BUS_NAME": "tickets-test-events",
+        "WEBHOOK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/tickets-test-deliveries",
+        "WEBHOOK_KEY_ID": "alias/tickets-test-webhooks",
+        # The tests' receivers listen on 127.0.0.1, as the local stack's do.
+        "WEBHOOK_LOOPBACK_ALLOWED": "true",
         "POWERTOOLS_SERVICE_NAME": "tickets-api",
         "POWERTOOLS_METRICS_NAMESPACE": "TicketsApi",
         "POWERTOOLS_DEV": "false",
+        # Tests take the delivery queue's tasks more often than SQS's one PurgeQueue a minute.
+        "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

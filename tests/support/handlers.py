@@ -65,7 +65,8 @@ def invoke(function: str, event: dict[str, Any]) -> ApiResponse:
 
 
 class Api:
-    """The ticket, customer and agent routes, as one tenant's key (admin unless said) sees them."""
+    """The ticket, customer, agent and webhook routes, as one tenant's key (admin unless said) sees
+    them."""
 
     def __init__(self, tenant_id: str = "acme", role: str = "admin", agent_id: str | None = None) -> None:
         self.tenant_id = tenant_id
@@ -119,3 +120,38 @@ class Api:
 
     def list_agents(self, **query: str) -> ApiResponse:
         return invoke("agents", api_event("list_agents", query=query, **self.caller))
+
+    def create_webhook(self, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return invoke("webhooks", api_event("create_webhook", body=body, **(self.caller | kwargs)))
+
+    def list_webhooks(self, **query: str) -> ApiResponse:
+        return invoke("webhooks", api_event("list_webhooks", query=query, **self.caller))
+
+    def get_webhook(self, webhook_id: str) -> ApiResponse:
+        return invoke("webhooks", api_event("get_webhook", path={"webhookId": webhook_id}, **self.caller))
+
+    def patch_webhook(self, webhook_id: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        event = api_event(
+            "patch_webhook", body=body, path={"webhookId": webhook_id}, **(self.caller | kwargs)
+        )
+        return invoke("webhooks", event)
+
+    def delete_webhook(self, webhook_id: str) -> ApiResponse:
+        return invoke("webhooks", api_event("delete_webhook", path={"webhookId": webhook_id}, **self.caller))
+
+    def rotate_webhook_secret(self, webhook_id: str) -> ApiResponse:
+        event = api_event("rotate_webhook_secret", path={"webhookId": webhook_id}, **self.caller)
+        return invoke("webhooks", event)
+
+    def webhook_deliveries(self, webhook_id: str, **query: str) -> ApiResponse:
+        event = api_event(
+            "list_webhook_deliveries", path={"webhookId": webhook_id}, query=query, **self.caller
+        )
+        return invoke("webhooks", event)
+
+    def resend_webhook_delivery(self, webhook_id: str, delivery_id: str) -> ApiResponse:
+        path = {"webhookId": webhook_id, "deliveryId": delivery_id}
+        return invoke("webhooks", api_event("resend_webhook_delivery", path=path, **self.caller))
+
+    def test_webhook(self, webhook_id: str) -> ApiResponse:
+        return invoke("webhooks", api_event("test_webhook", path={"webhookId": webhook_id}, **self.caller))

@@ -13,17 +13,32 @@ from moto.dynamodb.models import dynamodb_backends
 
 from tests.support.aws import table_definition
 from tickets import clients
-from tickets.api.services import agent_service, customer_service, ticket_service
-from tickets.settings import get_settings
+from tickets.api.services import agent_service, customer_service, ticket_service, webhook_service
+from tickets.settings import get_event_settings, get_settings, get_webhook_settings
 from tickets.store.idempotency import idempotency_store
-from tickets.stream.processor import automation
+from tickets.stream import processor
+from tickets.webhooks.deliver import deliverer
+from tickets.webhooks.dispatch import dispatcher
 
 
 def forget_built_services() -> None:
     """Clients and services are built once per container; each table builds them inside its own mocks."""
     clients.reset()
-    for service in (ticket_service, customer_service, agent_service, automation, idempotency_store):
+    api = (ticket_service, customer_service, agent_service, webhook_service, idempotency_store)
+    stream = (processor.automation, processor.publisher, processor.tickets)
+    for service in (*api, *stream, dispatcher, deliverer):
         service.cache_clear()
+
+
+def _event_and_webhook_resources() -> None:
+    """What the stream function and the webhook functions reach besides the table: the event bus, the
+    delivery queue and the secrets' key, named as the test environment names them (tests/conftest.py)."""
+    boto3.client("events").create_event_bus(Name=get_event_settings().event_bus_name)
+    webhooks = get_webhook_settings()
+    boto3.client("sqs").create_queue(QueueName=webhooks.queue_url.rsplit("/", 1)[-1])
+    kms = boto3.client("kms")
+    key_id = kms.create_key(Description="webhook secrets")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=webhooks.key_id, TargetKeyId=key_id)
 
 
 @contextmanager
@@ -32,6 +47,7 @@ def moto_table() -> Iterator[str]:
     with mock_aws():
         settings = get_settings()
         boto3.client("dynamodb").create_table(**table_definition(settings.table_name))
+        _event_and_webhook_resources()
         forget_built_services()
         try:
             yield settings.table_name

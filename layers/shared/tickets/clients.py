@@ -69,6 +69,21 @@ def sesv2() -> Any:
     return _client("sesv2")
 
 
+def events() -> Any:
+    """EventBridge: the stream function publishes the events to the stack's bus."""
+    return _client("events")
+
+
+def sqs() -> Any:
+    """The webhook delivery queue."""
+    return _client("sqs")
+
+
+def kms() -> Any:
+    """The webhook signing secrets' key."""
+    return _client("kms")
+
+
 def cloudformation() -> Any:
     """Only the admin CLI uses it, to find the table of a stack."""
     return _client("cloudformation")

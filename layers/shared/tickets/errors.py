@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     TICKET_NOT_FOUND = "TICKET_NOT_FOUND"
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
+    WEBHOOK_NOT_FOUND = "WEBHOOK_NOT_FOUND"
+    DELIVERY_NOT_FOUND = "DELIVERY_NOT_FOUND"
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
@@ -39,6 +41,8 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.TICKET_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.CUSTOMER_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.WEBHOOK_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.DELIVERY_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.ROUTE_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.METHOD_NOT_ALLOWED: HTTPStatus.METHOD_NOT_ALLOWED,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
@@ -130,6 +134,16 @@ class AgentNotFound(DomainError):
             f"No agent '{agent_id}'",
             [FieldIssue(field, "matches no agent")],
         )
+
+
+class WebhookNotFound(DomainError):
+    def __init__(self, webhook_id: str) -> None:
+        super().__init__(ErrorCode.WEBHOOK_NOT_FOUND, f"No webhook endpoint '{webhook_id}'")
+
+
+class DeliveryNotFound(DomainError):
+    def __init__(self, delivery_id: str) -> None:
+        super().__init__(ErrorCode.DELIVERY_NOT_FOUND, f"No delivery '{delivery_id}' of this endpoint")
 
 
 class Conflict(DomainError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from datetime import UTC, datetime
@@ -14,10 +15,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def new_ulid(at: datetime | None = None) -> str:
-    """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
+def new_ulid(at: datetime | None = None, *, seed: str | None = None) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time. With a
+    seed, the 80 bits come from its hash instead: the same moment and seed always give the same id."""
     moment = at or utc_now()
-    value = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    tail = hashlib.sha256(seed.encode()).digest()[:10] if seed is not None else os.urandom(10)
+    value = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(tail, "big")
     chars = []
     for _ in range(26):
         value, index = divmod(value, 32)

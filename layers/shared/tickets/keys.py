@@ -10,6 +10,9 @@ Partitions:
   TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
   TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry: the ticket is in the list)
   TENANT#<t>                                  APIKEY#<keyId> (the tenant's keys, for listing and revoking)
+  TENANT#<t>                                  WEBHOOK#<webhookId> (an endpoint: URL, event types, secrets)
+  TENANT#<t>#WEBHOOK#<webhookId>              DELIVERY#<deliveryId> (one event's delivery to the endpoint,
+                                              newest last; expire after 30 days)
   APIKEY#<sha256 of the key>                  #APIKEY (what the authorizer looks up)
   TENANT#<t>#IDEMPOTENCY                      request#<sha256 of the Idempotency-Key> (Powertools
                                               Idempotency records; the tenant scopes the key),
@@ -44,6 +47,8 @@ API_KEY_PREFIX = "APIKEY#"
 # Tickets created in a month, an attribute of the tenant item per month: ticketsCreated#2026-11.
 MONTHLY_TICKETS_PREFIX = "ticketsCreated#"
 API_KEY_SK = "#APIKEY"
+WEBHOOK_PREFIX = "WEBHOOK#"
+DELIVERY_PREFIX = "DELIVERY#"
 
 
 class Entity(StrEnum):
@@ -65,6 +70,8 @@ class Entity(StrEnum):
     NOTIFICATION = "NOTIFICATION"
     KEYED_WRITE = "KEYED_WRITE"
     EVENT = "EVENT"
+    WEBHOOK = "WEBHOOK"
+    DELIVERY = "DELIVERY"
 
 
 class ListDimension(StrEnum):
@@ -221,6 +228,25 @@ def keyed_write_key(tenant_id: str, idempotency_key: str) -> Key:
 
 def monthly_tickets_attribute(period: str) -> str:
     return f"{MONTHLY_TICKETS_PREFIX}{period}"
+
+
+def webhook_key(tenant_id: str, webhook_id: str) -> Key:
+    return {PK: _tenant(tenant_id), SK: f"{WEBHOOK_PREFIX}{webhook_id}"}
+
+
+def webhooks_partition(tenant_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of a tenant's webhook endpoints, oldest first (their ids are ULIDs)."""
+    return _tenant(tenant_id), WEBHOOK_PREFIX
+
+
+def deliveries_partition(tenant_id: str, webhook_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of an endpoint's deliveries, in the order of their events (ids are ULIDs)."""
+    return f"{_tenant(tenant_id)}#WEBHOOK#{webhook_id}", DELIVERY_PREFIX
+
+
+def delivery_key(tenant_id: str, webhook_id: str, delivery_id: str) -> Key:
+    partition, prefix = deliveries_partition(tenant_id, webhook_id)
+    return {PK: partition, SK: f"{prefix}{delivery_id}"}
 
 
 def notification_key(tenant_id: str, notification: str) -> Key:

@@ -49,6 +49,37 @@ class Settings(AwsSettings):
     default_sender_email: str | None = Field(default=None, validation_alias="DEFAULT_SENDER_EMAIL")
 
 
+class EventSettings(BaseModel):
+    """Where the stream function publishes the events (template.yaml's EventBus)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_bus_name: str = Field(min_length=1, max_length=256, validation_alias="EVENT_BUS_NAME")
+
+
+class WebhookSettings(BaseModel):
+    """What the webhook functions (the API's /v1/webhooks, the dispatcher, the delivery) need."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # The queue of attempts that are due (template.yaml's WebhookDeliveries).
+    queue_url: str = Field(min_length=1, validation_alias="WEBHOOK_QUEUE_URL")
+    # The KMS key the signing secrets are encrypted with.
+    key_id: str = Field(min_length=1, validation_alias="WEBHOOK_KEY_ID")
+    # Plain http to 127.0.0.1, and loopback addresses: the local stack's receivers only.
+    loopback_allowed: bool = Field(default=False, validation_alias="WEBHOOK_LOOPBACK_ALLOWED")
+
+
+@lru_cache(maxsize=1)
+def get_event_settings() -> EventSettings:
+    return EventSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def get_webhook_settings() -> WebhookSettings:
+    return WebhookSettings.model_validate(dict(os.environ))
+
+
 @lru_cache(maxsize=1)
 def get_aws_settings() -> AwsSettings:
     return AwsSettings.model_validate(dict(os.environ))

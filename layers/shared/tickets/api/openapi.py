@@ -23,6 +23,7 @@ from tickets.api.routes import (
     reply_ticket,
     ticket_events,
     update_ticket,
+    webhooks,
 )
 from tickets.models.responses import ErrorEnvelope
 
@@ -40,6 +41,7 @@ _RESOLVERS: tuple[TicketsResolver, ...] = tuple(
         delete_ticket,
         customers,
         agents,
+        webhooks,
         supportdesk,
         sellgate,
         jtl,

@@ -12,14 +12,18 @@ from tickets.logic.cursor import CursorCodec
 from tickets.logic.customers import CustomerService
 from tickets.logic.history import HistoryService
 from tickets.logic.service import TicketService
-from tickets.settings import get_settings
+from tickets.logic.webhooks import WebhookService
+from tickets.notify.delivery_queue import DeliveryQueue
+from tickets.settings import get_settings, get_webhook_settings
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.history import HistoryStore
 from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
+from tickets.store.secrets import SecretBox
 from tickets.store.table import Table
 from tickets.store.tenants import TenantStore
+from tickets.store.webhooks import WebhookStore
 
 StoreT = TypeVar("StoreT", bound=Table)
 
@@ -57,3 +61,15 @@ def customer_service() -> CustomerService:
 @lru_cache(maxsize=1)
 def agent_service() -> AgentService:
     return AgentService(_store(AgentStore))
+
+
+@lru_cache(maxsize=1)
+def webhook_service() -> WebhookService:
+    settings = get_webhook_settings()
+    return WebhookService(
+        _store(WebhookStore),
+        SecretBox(clients.kms(), settings.key_id),
+        DeliveryQueue(clients.sqs(), settings.queue_url),
+        CursorCodec(get_settings().cursor_signing_key),
+        allow_loopback=settings.loopback_allowed,
+    )

@@ -21,6 +21,7 @@ class Action(StrEnum):
     WRITE_CUSTOMERS = "create or change customers"
     READ_AGENTS = "read agents"
     MANAGE_AGENTS = "create or change agents"
+    MANAGE_WEBHOOKS = "manage webhooks"
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {

@@ -1,5 +1,6 @@
 """Every change is an event: what a ticket write, or a message, was, derived from the item before and
-after it (the table's stream). Pure: the stream function records them (store/history.py)."""
+after it (the table's stream). Pure: the stream function records them (store/history.py) and
+publishes them (notify/publisher.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from tickets.models.domain import UNKNOWN_ACTOR, Actor, FieldChange, Message, Ticket, TicketEvent
+from tickets.models.domain import (
+    UNKNOWN_ACTOR,
+    Actor,
+    EventEnvelope,
+    FieldChange,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketSummary,
+)
 from tickets.models.enums import EventType
 
 # What a PATCH (or the automatic assignment) can change, by the name the API writes: ticket.updated
@@ -67,6 +77,22 @@ def message_events(message: Message) -> list[TicketEvent]:
             internal=message.internal,
         )
     ]
+
+
+def envelope(
+    event: TicketEvent, ticket: TicketSummary | None, message: Message | None = None
+) -> EventEnvelope:
+    """The event as its consumers get it: with the ticket after the change (and the message posted)."""
+    return EventEnvelope(
+        id=event.id,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        tenant_id=event.tenant_id,
+        actor=event.actor,
+        changes=event.changes,
+        ticket=ticket,
+        message=message,
+    )
 
 
 def _event(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tickets.models.base import CamelModel, RequestModel
 from tickets.models.enums import (
@@ -294,6 +294,30 @@ _EVENT_RANK = {
     EventType.TICKET_ASSIGNED: 4,
     EventType.TICKET_UNASSIGNED: 4,
 }
+
+
+class EventEnvelope(CamelModel):
+    """An event as published to its consumers (the event bus, webhooks): the change, who made it, and
+    the ticket after it (README, Events). webhook.test carries none of them."""
+
+    id: str
+    type: str
+    occurred_at: Timestamp
+    tenant_id: str
+    actor: Actor
+    changes: list[FieldChange] = Field(default_factory=list)
+    ticket: TicketSummary | None = None
+    message: Message | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tenant_of_the_parts(cls, data: Any) -> Any:
+        """Read back (by a consumer), the ticket and message get the tenant their JSON leaves out."""
+        if isinstance(data, dict) and "tenantId" in data:
+            for part in ("ticket", "message"):
+                if isinstance(data.get(part), dict):
+                    data = data | {part: {"tenantId": data["tenantId"]} | data[part]}
+        return data
 
 
 class TicketStats(CamelModel):

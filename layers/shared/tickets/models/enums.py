@@ -84,6 +84,18 @@ class EventType(StrEnum):
     MESSAGE_CREATED = "message.created"
 
 
+# Sent by POST /v1/webhooks/{id}/test only: never a change, so never in a history or a subscription.
+WEBHOOK_TEST = "webhook.test"
+
+
+class DeliveryStatus(StrEnum):
+    """Where one event's delivery to one webhook endpoint stands (README, Webhooks)."""
+
+    PENDING = "pending"  # an attempt is due (at once or at nextAttemptAt)
+    SUCCEEDED = "succeeded"  # a 2xx answered
+    FAILED = "failed"  # retries spent, a 410, or the endpoint disabled: no attempt is due
+
+
 class SortOrder(StrEnum):
     """The order of a ticket list, `-` for descending. `priority` goes LOW, MEDIUM, HIGH, URGENT,
     CRITICAL and `status` OPEN, IN_PROGRESS, WAITING_ON_CUSTOMER, ON_HOLD, CLOSED (the orders of

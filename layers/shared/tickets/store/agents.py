@@ -8,7 +8,7 @@ from tickets import keys
 from tickets.keys import Entity
 from tickets.models.domain import Agent
 from tickets.store import items
-from tickets.store.table import Table, typed_key
+from tickets.store.table import Table
 
 
 class AgentStore(Table):
@@ -37,31 +37,8 @@ class AgentStore(Table):
         kept: dict[str, Any],
         condition: str | None,
     ) -> Agent | None:
-        """SET `values` (None: REMOVE), SET `kept` only where absent; one round trip."""
-        names = {f"#{name}": name for name in (*values, *kept)}
-        sets = [f"#{name} = :{name}" for name, value in values.items() if value is not None]
-        sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in kept]
-        removes = [f"#{name}" for name, value in values.items() if value is None]
-        placeholders = {f":{name}": value for name, value in (values | kept).items() if value is not None}
-        clauses = [
-            f"{action} {', '.join(parts)}" for action, parts in (("SET", sets), ("REMOVE", removes)) if parts
-        ]
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": typed_key(keys.agent_key(tenant_id, agent_id)),
-            "UpdateExpression": " ".join(clauses),
-            "ExpressionAttributeNames": names,
-            "ReturnValues": "ALL_NEW",
-        }
-        if placeholders:  # a PATCH that only clears the email has no values at all
-            request["ExpressionAttributeValues"] = items.serialize(placeholders)
-        if condition:
-            request["ConditionExpression"] = condition
-        try:
-            response = self._call(self._client.update_item, **request)
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return None
-        return items.agent_from_item(response["Attributes"])
+        attributes = self._update(keys.agent_key(tenant_id, agent_id), values, kept, condition)
+        return items.agent_from_item(attributes) if attributes is not None else None
 
     def list_agents(self, tenant_id: str) -> list[Agent]:
         """Every agent of the tenant (a support team: tens, not thousands), in id order."""

@@ -14,6 +14,7 @@ from tickets.ids import format_timestamp
 from tickets.keys import Entity, ListMembership
 from tickets.models.domain import Actor, Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketEvent
 from tickets.models.types import STORED
+from tickets.models.webhooks import Delivery, DeliveryAttempt, SigningSecret, Webhook
 from tickets.store.keyed_writes import KeyedRequest, KeyedWrite
 
 Item = dict[str, Any]  # typed attribute values, e.g. {"PK": {"S": "..."}}
@@ -35,6 +36,8 @@ _JSON_ATTRIBUTES = frozenset(
         "postedBy",
         "actor",
         "changes",
+        "secrets",
+        "attempts",
     }
 )
 
@@ -81,12 +84,16 @@ def _plain(typed: dict[str, Any]) -> Any:
     return _PLAIN[kind](value)
 
 
+def _json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _attributes(
     model: BaseModel, exclude: set[str] | None = None, include: set[str] | None = None
 ) -> dict[str, Any]:
     data = model.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=exclude, include=include)
     for name in _JSON_ATTRIBUTES & data.keys():
-        data[name] = json.dumps(data[name], separators=(",", ":"), ensure_ascii=False)
+        data[name] = _json_text(data[name])
     return data
 
 
@@ -94,7 +101,7 @@ def _actor(name: str, actor: Actor | None) -> dict[str, Any]:
     """Who wrote an item, which its model never dumps (Field(exclude=True)): kept as JSON text."""
     if actor is None:
         return {}
-    return {name: json.dumps(attributes_of(actor), separators=(",", ":"), ensure_ascii=False)}
+    return {name: _json_text(attributes_of(actor))}
 
 
 def attributes_of(model: BaseModel) -> dict[str, Any]:
@@ -259,6 +266,49 @@ def event_item(event: TicketEvent) -> Item:
 
 def event_from_item(item: Item) -> TicketEvent:
     return _model(TicketEvent, deserialize(item))
+
+
+# Webhooks ----------------------------------------------------------------------------------------
+
+# How long an endpoint's delivery log keeps a delivery (the table's TTL deletes it after).
+DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600
+
+
+def webhook_item(webhook: Webhook) -> Item:
+    head = {"entity": Entity.WEBHOOK, "tenantId": webhook.tenant_id}
+    secrets = {"secrets": secrets_attribute(webhook.secrets)}
+    return serialize(keys.webhook_key(webhook.tenant_id, webhook.id) | head | _attributes(webhook) | secrets)
+
+
+def webhook_from_item(item: Item) -> Webhook:
+    return _model(Webhook, deserialize(item))
+
+
+def secrets_attribute(secrets: list[SigningSecret]) -> str:
+    return _json_text([attributes_of(secret) for secret in secrets])
+
+
+def delivery_item(delivery: Delivery) -> Item:
+    key = keys.delivery_key(delivery.tenant_id, delivery.webhook_id, delivery.id)
+    head = {
+        "entity": Entity.DELIVERY,
+        "tenantId": delivery.tenant_id,
+        "payload": delivery.payload,
+        "attemptCount": len(delivery.attempts),
+        "expiresAt": int(delivery.created_at.timestamp()) + DELIVERY_RETENTION_SECONDS,
+    }
+    return serialize(key | head | _attributes(delivery))
+
+
+def delivery_from_item(item: Item) -> Delivery:
+    values = deserialize(item)
+    for bookkeeping in ("attemptCount", "claimedUntil", "expiresAt"):  # conditions' and TTL's, not the API's
+        values.pop(bookkeeping, None)
+    return _model(Delivery, values)
+
+
+def attempts_attribute(attempts: list[DeliveryAttempt]) -> str:
+    return _json_text([attributes_of(attempt) for attempt in attempts])
 
 
 def guard_item(key: dict[str, str], entity: Entity, ticket_id: str) -> Item:

@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tickets import retry
 from tickets.keys import Entity
 from tickets.store.errors import StoreUnavailable
-from tickets.store.items import Item
+from tickets.store.items import Item, serialize
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -117,6 +117,44 @@ class Table:
                 "ExpressionAttributeValues": values | {":entity": {"S": entity}},
             }
         }
+
+    def _update(
+        self,
+        key: dict[str, str],
+        values: dict[str, Any],
+        kept: dict[str, Any] | None = None,
+        condition: str | None = "attribute_exists(PK)",
+        condition_values: dict[str, Any] | None = None,
+    ) -> Item | None:
+        """One UpdateItem: SET `values` (None: REMOVE), SET `kept` only where absent. The item after
+        it, or None when `condition` (default: the item exists; its :placeholders from
+        `condition_values`, named apart from the attributes') failed."""
+        kept = kept or {}
+        names = {f"#{name}": name for name in (*values, *kept)}
+        sets = [f"#{name} = :{name}" for name, value in values.items() if value is not None]
+        sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in kept]
+        removes = [f"#{name}" for name, value in values.items() if value is None]
+        placeholders = {f":{name}": value for name, value in (values | kept).items() if value is not None}
+        placeholders |= condition_values or {}
+        clauses = [
+            f"{action} {', '.join(parts)}" for action, parts in (("SET", sets), ("REMOVE", removes)) if parts
+        ]
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": typed_key(key),
+            "UpdateExpression": " ".join(clauses),
+            "ExpressionAttributeNames": names,
+            "ReturnValues": "ALL_NEW",
+        }
+        if placeholders:  # an update that only clears fields has no values at all
+            request["ExpressionAttributeValues"] = serialize(placeholders)
+        if condition:
+            request["ConditionExpression"] = condition
+        try:
+            response = self._call(self._client.update_item, **request)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        return response["Attributes"]  # type: ignore[no-any-return]
 
     def _get(self, key: dict[str, str]) -> Item | None:
         response = self._call(

@@ -1,7 +1,8 @@
-"""DynamoDB stream records to the ticket's history and to automation: Powertools BatchProcessor with
-partial batch responses, so one failing record (SES down, say) is retried without redoing the batch's
-other records. A record's events are kept before its automation runs, each once, so a record retried
-after a failed email neither loses nor repeats them."""
+"""DynamoDB stream records to the ticket's history, the event bus and automation: Powertools
+BatchProcessor with partial batch responses, so one failing record (SES down, say) is retried without
+redoing the batch's other records. A record's events are kept and published before its automation
+runs: a record retried after a failed email keeps them once, and publishes them again under the same
+ids, which the consumers keep once (logic/deliveries.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from tickets import clients
 from tickets.keys import Entity
 from tickets.logic import events
 from tickets.logic.automation import Automation
+from tickets.models.domain import Message, TicketEvent, TicketSummary
 from tickets.notify.mailer import Mailer
-from tickets.settings import get_settings
+from tickets.notify.publisher import EventPublisher
+from tickets.settings import get_event_settings, get_settings
 from tickets.store import items
 from tickets.store.agents import AgentStore
 from tickets.store.history import HistoryStore
@@ -48,6 +51,23 @@ def history() -> HistoryStore:
     return HistoryStore(clients.dynamodb(), get_settings().table_name)
 
 
+@lru_cache(maxsize=1)
+def publisher() -> EventPublisher:
+    return EventPublisher(clients.events(), get_event_settings().event_bus_name)
+
+
+@lru_cache(maxsize=1)
+def tickets() -> TicketRepository:
+    return TicketRepository(clients.dynamodb(), get_settings().table_name)
+
+
+def _keep_and_publish(
+    found: list[TicketEvent], ticket: TicketSummary | None, message: Message | None = None
+) -> None:
+    history().record(found)
+    publisher().publish([events.envelope(event, ticket, message) for event in found])
+
+
 def handle_record(record: DynamoDBRecord) -> None:
     change = record.raw_event.get("dynamodb", {})
     new, old = change.get("NewImage"), change.get("OldImage")
@@ -60,11 +80,12 @@ def handle_record(record: DynamoDBRecord) -> None:
     if entity == Entity.TICKET:
         before = items.ticket_from_items(old, None) if old else None
         after = items.ticket_from_items(new, None)
-        history().record(events.ticket_events(before, after))
+        _keep_and_publish(events.ticket_events(before, after), after.summary())
         automation().ticket_changed(before, after)
     elif entity == Entity.MESSAGE and not old:
         message = items.message_from_item(new)
-        history().record(events.message_events(message))
+        ticket = tickets().get_ticket(message.tenant_id, message.ticket_id)  # the ticket after the reply
+        _keep_and_publish(events.message_events(message), ticket.summary() if ticket else None, message)
         automation().message_added(message)
     elif entity == Entity.AGENT:
         automation().agent_changed(items.agent_from_item(old) if old else None, items.agent_from_item(new))

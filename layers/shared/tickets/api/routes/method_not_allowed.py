@@ -33,6 +33,12 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/v1/tickets/{ticketId}": ("DELETE", "GET", "PATCH", "POST"),
     "/v1/tickets/{ticketId}/events": ("GET",),
     "/v1/tickets/{ticketId}/messages": ("POST",),
+    "/v1/webhooks": ("GET", "POST"),
+    "/v1/webhooks/{webhookId}": ("DELETE", "GET", "PATCH"),
+    "/v1/webhooks/{webhookId}/deliveries": ("GET",),
+    "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/resend": ("POST",),
+    "/v1/webhooks/{webhookId}/rotate-secret": ("POST",),
+    "/v1/webhooks/{webhookId}/test": ("POST",),
 }
 
 
