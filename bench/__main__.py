@@ -21,7 +21,7 @@ from bench import env
 
 env.configure()
 
-from bench import coldstart, cost, figures, listing, package, roundtrips, streams, warm  # noqa: E402 - after env
+from bench import coldstart, cost, figures, listing, package, roundtrips, streams, warm, webhooks  # noqa: E402 - after env
 from bench.report import ROOT, Budget, Image, Section, machine, markdown_table  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
@@ -37,6 +37,7 @@ class Plan:
     packaged_rounds: int
     warm_iterations: int
     stream_batch: int
+    webhook_events: int
     build: bool
     cold_functions: list[str] | None = None  # None: every function
 
@@ -50,6 +51,7 @@ FULL = Plan(
     packaged_rounds=5,
     warm_iterations=200,
     stream_batch=100,
+    webhook_events=50,
     build=True,
 )
 SMOKE = Plan(
@@ -61,6 +63,7 @@ SMOKE = Plan(
     packaged_rounds=1,
     warm_iterations=5,
     stream_batch=5,
+    webhook_events=3,
     build=False,
     cold_functions=["get_ticket", "authorizer"],
 )
@@ -142,6 +145,9 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
     def stream_section() -> Section:
         return streams.report(streams.measure(plan.stream_batch))
 
+    def webhook_section() -> Section:
+        return webhooks.report(webhooks.measure(plan.webhook_events))
+
     # Cold start first, while nothing else of the bench has warmed or filled memory.
     sections += _timed("cold start", cold, timings)
     sections += _timed("round trips, units and cost", operations, timings)
@@ -149,7 +155,8 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
     sections += _timed("warm overhead", warm_section, timings)
     sections += _timed("package size", sizes, timings)
     sections += _timed("stream processing", stream_section, timings)
-    order = ["1.", "2.", "2b.", "3.", "4.", "5.", "6.", "7."]
+    sections += _timed("webhooks", webhook_section, timings)
+    order = ["1.", "2.", "2b.", "3.", "4.", "5.", "6.", "7.", "8."]
     sections.sort(key=lambda section: order.index(section.title.split(" ", 1)[0]))
     return sections, timings
 

@@ -35,6 +35,7 @@ from moto.dynamodb.models.table import Table as MotoTable
 from moto.dynamodb.models.utilities import bytesize
 
 from tests.support.aws import back_up_tables_once_per_transaction, table_definition
+from tests.support.moto_table import create_event_and_webhook_resources
 from tests.support.moto_table import forget_built_services as forget_test_services
 from tickets.api import authorizer
 from tickets.observability import logger
@@ -225,6 +226,7 @@ def mocked_aws(stream: bool = True, fast: bool = True) -> Iterator[str]:
         if fast:
             stack.enter_context(fast_moto())
         create_table(table_name, stream=stream)
+        create_event_and_webhook_resources()
         forget_built_services()
         try:
             yield table_name

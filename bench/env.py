@@ -20,6 +20,11 @@ FUNCTION_ENV = {
     "POWERTOOLS_DEV": "false",
     "AUTH_CACHE_TTL_SECONDS": "60",
     "DEFAULT_SENDER_EMAIL": "support@bench.example",
+    "EVENT_BUS_NAME": "tickets-bench-events",
+    "WEBHOOK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/tickets-bench-deliveries",
+    "WEBHOOK_KEY_ID": "alias/tickets-bench-webhooks",
+    "WEBHOOK_LOOPBACK_ALLOWED": "true",
+    "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
 }
 
 

@@ -55,8 +55,9 @@ class Recorder:
     # Attaching -------------------------------------------------------------------------------------
 
     def attach(self) -> Recorder:
-        """Hook the package's DynamoDB and SESv2 clients (created now if they were not yet)."""
-        for client in (clients.dynamodb(), clients.sesv2()):
+        """Hook the package's DynamoDB, SESv2, EventBridge, SQS and KMS clients (created now if they were
+        not yet)."""
+        for client in (clients.dynamodb(), clients.sesv2(), clients.events(), clients.sqs(), clients.kms()):
             events = client.meta.events
             events.register("before-parameter-build", self._params, unique_id=f"{self._tag}-params")
             events.register("before-call", self._start, unique_id=f"{self._tag}-start")

@@ -475,3 +475,20 @@ def test_the_delivery_log_pages_newest_first(api: Api, pipeline: WebhookPipeline
     assert second.json["meta"]["nextCursor"] is None
     assert api.webhook_deliveries(webhook["id"], limit="0").status == 400
     assert api.webhook_deliveries(webhook["id"], cursor="garbage").status == 400
+
+
+def test_a_replayed_create_never_shows_the_secret_again_and_makes_no_second_endpoint(api: Api) -> None:
+    # Given
+    body = {"url": "https://hooks.example.com/tickets", "eventTypes": ["*"]}
+    first = api.create_webhook(body, headers={"Idempotency-Key": "create-hook-1"})
+
+    # When
+    again = api.create_webhook(body, headers={"Idempotency-Key": "create-hook-1"})
+
+    # Then
+    assert first.status == again.status == 201
+    assert first.data["secret"].startswith("whsec_")
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.data["id"] == first.data["id"] and again.data["secret"] is None
+    assert len(api.list_webhooks().data) == 1
+    assert first.data["secret"] not in json.dumps(table_items())

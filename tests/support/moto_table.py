@@ -30,7 +30,7 @@ def forget_built_services() -> None:
         service.cache_clear()
 
 
-def _event_and_webhook_resources() -> None:
+def create_event_and_webhook_resources() -> None:
     """What the stream function and the webhook functions reach besides the table: the event bus, the
     delivery queue and the secrets' key, named as the test environment names them (tests/conftest.py)."""
     boto3.client("events").create_event_bus(Name=get_event_settings().event_bus_name)
@@ -47,7 +47,7 @@ def moto_table() -> Iterator[str]:
     with mock_aws():
         settings = get_settings()
         boto3.client("dynamodb").create_table(**table_definition(settings.table_name))
-        _event_and_webhook_resources()
+        create_event_and_webhook_resources()
         forget_built_services()
         try:
             yield settings.table_name

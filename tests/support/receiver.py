@@ -5,6 +5,7 @@ following the specification would."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Received:
     headers: dict[str, str]
     body: str
     status: int  # what the receiver answered
+    arrived: float = field(default_factory=time.monotonic)  # when it came in (time.monotonic)
 
     @property
     def webhook_id(self) -> str:

@@ -4,6 +4,7 @@ which validates it). The bookkeeping is api/idempotency.py's."""
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,18 @@ class _NotKept(Exception):
         self.response = response
 
 
+def _without_secret(body: Any) -> Any:
+    """What is kept of an answer: never a secret. A webhook's signing secret is shown once, by its own
+    answer; a replay (the same Idempotency-Key) has it null: rotate-secret makes a new one."""
+    if not isinstance(body, str) or '"secret"' not in body:
+        return body
+    document = json.loads(body)
+    data = document.get("data")
+    if isinstance(data, dict) and "secret" in data:
+        data["secret"] = None
+    return json.dumps(document, separators=(",", ":"))
+
+
 def idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
     event = app.current_event
     key = event.headers.get(IDEMPOTENCY_KEY)  # the event's headers are case-insensitive
@@ -45,16 +58,22 @@ def idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddlewa
         "body": event.json_body if event.body else None,
     }
 
+    answered: list[Response[Any]] = []
+
     def write() -> StoredResponse:
         response = next_middleware(app)
         if response.status_code >= HTTPStatus.BAD_REQUEST:  # e.g. no such route: nothing was done
             raise _NotKept(response)
-        return {"status": response.status_code, "body": response.body, "headers": dict(response.headers)}
+        answered.append(response)
+        body = _without_secret(response.body)
+        return {"status": response.status_code, "body": body, "headers": dict(response.headers)}
 
     try:
         stored = idempotency.run_once(caller(app).tenant_id, key, request, app.lambda_context, write)
     except _NotKept as refused:
         return refused.response
+    if answered and not stored.get("replayed"):
+        return answered[0]  # this very request: its own answer, secret and all
     headers = dict(stored["headers"])
     if stored.get("replayed"):
         headers["Idempotent-Replayed"] = "true"

@@ -100,7 +100,10 @@ class Webhook(CamelModel):
 class WebhookWithSecret(Webhook):
     """The answer of create and rotate-secret: the only time the plain secret is shown."""
 
-    secret: str
+    secret: str | None = Field(
+        description="whsec_...; null in a replayed answer (same Idempotency-Key): it is never kept, so a "
+        "client that lost the first answer makes a new one with rotate-secret"
+    )
 
 
 class DeliveryAttempt(CamelModel):
