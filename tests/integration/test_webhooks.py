@@ -30,7 +30,9 @@ TICKET: dict[str, Any] = {
 
 
 @pytest.fixture
-def pipeline(table: str, seed: Seeder) -> WebhookPipeline:
+def pipeline(table: str, seed: Seeder, atomic_requests: None) -> WebhookPipeline:
+    """The delivery function attempts a batch's deliveries in threads: DynamoDB applies each of their
+    conditional writes atomically, moto only one at a time (atomic_requests)."""
     return WebhookPipeline(table)
 
 

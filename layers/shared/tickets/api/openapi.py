@@ -133,8 +133,10 @@ _ERRORS = {
     "400": "VALIDATION_ERROR: invalid, missing or unknown fields (all listed in details), bad cursor",
     "401": "UNAUTHORIZED: no API key, or an unknown or revoked one",
     "403": "FORBIDDEN (the key's role may not do this), PLAN_LIMIT_REACHED or SELLER_NOT_SERVED",
-    "404": "TICKET_NOT_FOUND, CUSTOMER_NOT_FOUND, AGENT_NOT_FOUND or ROUTE_NOT_FOUND",
-    "409": "CONFLICT: the change contradicts the ticket's state; IDEMPOTENCY_KEY_REUSED: the key was "
+    "404": "TICKET_NOT_FOUND, CUSTOMER_NOT_FOUND, AGENT_NOT_FOUND, WEBHOOK_NOT_FOUND, DELIVERY_NOT_FOUND "
+    "or ROUTE_NOT_FOUND",
+    "409": "CONFLICT: the change contradicts the ticket's (or webhook endpoint's) state, or a limit is "
+    "reached; IDEMPOTENCY_KEY_REUSED: the key was "
     "used for another request; IDEMPOTENCY_KEY_IN_USE: a request with the key is in flight (Retry-After)",
     "412": "PRECONDITION_FAILED: If-Match names an older version of the ticket (ETag has the current one)",
     "413": "PAYLOAD_TOO_LARGE",

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictBool, field_validator
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints, WithJsonSchema, field_validator
 
 from tickets.models.base import CamelModel, RequestModel
 from tickets.models.enums import DeliveryStatus, EventType
 from tickets.models.requests import PageSize, PartialUpdate
 from tickets.models.responses import PageMeta
-from tickets.models.types import Identifier, NeverNull, Timestamp, Url
+from tickets.models.types import Identifier, NeverNull, Timestamp
 
 ALL_EVENT_TYPES = "*"
 # A tenant's endpoints are read for every event it has: few, so that read stays one small Query.
 MAX_WEBHOOKS_PER_TENANT = 20
+
+
+# https to a name or an IPv4 address (checked again when resolved, at each attempt: logic/webhooks.py);
+# plain http to 127.0.0.1, which only the local stack takes. No user info, no IPv6 literal.
+WEBHOOK_URL_PATTERN = (
+    r"^(?:[Hh][Tt][Tt][Pp][Ss]://[^\x00-\x20\x7f/?#@:\[\]]+|[Hh][Tt][Tt][Pp]://127\.0\.0\.1)(?::[0-9]{1,5})?"
+    r"(?:[/?#][^\x00-\x20\x7f]*)?$"
+)
+WebhookUrl = Annotated[str, StringConstraints(pattern=WEBHOOK_URL_PATTERN, max_length=2048)]
 
 
 def _event_types(values: list[str]) -> list[str]:
@@ -25,18 +34,42 @@ def _event_types(values: list[str]) -> list[str]:
         raise ValueError('"*" stands alone: it already means every type')
     unknown = sorted(set(values) - {ALL_EVENT_TYPES, *EventType})
     if unknown:
-        raise ValueError(f'unknown event types {unknown}; known: {sorted(EventType)} or ["*"]')
+        raise ValueError(f'unknown event types {unknown}; known: {sorted(map(str, EventType))}, or ["*"]')
     return values
 
 
+# Named types, or ["*"] for every type (now and to come). The schema says both shapes; the validator
+# enforces them with messages that name the field.
 EventTypes = Annotated[
-    list[str], Field(min_length=1, max_length=len(EventType)), AfterValidator(_event_types)
+    list[str],
+    Field(min_length=1, max_length=len(EventType)),
+    AfterValidator(_event_types),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [str(event_type) for event_type in EventType]},
+                    "minItems": 1,
+                    "maxItems": len(EventType),
+                    "uniqueItems": True,
+                },
+                {
+                    "type": "array",
+                    "items": {"type": "string", "const": ALL_EVENT_TYPES},
+                    "minItems": 1,
+                    "maxItems": 1,
+                },
+            ],
+            "description": 'The event types the endpoint gets, or ["*"] for all',
+        }
+    ),
 ]
 Description = Annotated[Identifier, Field(description="What the endpoint is for (up to 256 characters)")]
 
 
 class CreateWebhookRequest(RequestModel):
-    url: Url
+    url: WebhookUrl
     event_types: EventTypes
     description: Description | None = None
 
@@ -45,7 +78,7 @@ class PatchWebhookRequest(PartialUpdate):
     """Only the fields sent change; only description may be null (to clear it). Enabling an endpoint
     forgets its failures."""
 
-    url: Annotated[Url | None, NeverNull()] = None
+    url: Annotated[WebhookUrl | None, NeverNull()] = None
     event_types: Annotated[EventTypes | None, NeverNull()] = None
     enabled: Annotated[StrictBool | None, NeverNull()] = None
     description: Description | None = None
