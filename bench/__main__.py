@@ -37,7 +37,7 @@ class Plan:
     packaged_rounds: int
     warm_iterations: int
     stream_batch: int
-    webhook_events: int
+    webhook_tickets: int
     build: bool
     cold_functions: list[str] | None = None  # None: every function
 
@@ -51,7 +51,7 @@ FULL = Plan(
     packaged_rounds=5,
     warm_iterations=200,
     stream_batch=100,
-    webhook_events=50,
+    webhook_tickets=40,
     build=True,
 )
 SMOKE = Plan(
@@ -63,7 +63,7 @@ SMOKE = Plan(
     packaged_rounds=1,
     warm_iterations=5,
     stream_batch=5,
-    webhook_events=3,
+    webhook_tickets=3,
     build=False,
     cold_functions=["get_ticket", "authorizer"],
 )
@@ -146,7 +146,7 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
         return streams.report(streams.measure(plan.stream_batch))
 
     def webhook_section() -> Section:
-        return webhooks.report(webhooks.measure(plan.webhook_events))
+        return webhooks.report(webhooks.measure(plan.webhook_tickets))
 
     # Cold start first, while nothing else of the bench has warmed or filled memory.
     sections += _timed("cold start", cold, timings)

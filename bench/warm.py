@@ -114,7 +114,11 @@ def measure(iterations: int) -> list[WarmResult]:
             with Recorder() as recorder:
                 _check(scenario, _invoke(scenario))
             answers = [(call.service, call.operation, call.response) for call in recorder.calls]
-            stubbers = {"dynamodb": Stubber(clients.dynamodb()), "sesv2": Stubber(clients.sesv2())}
+            stubbers = {
+                "dynamodb": Stubber(clients.dynamodb()),
+                "sesv2": Stubber(clients.sesv2()),
+                "events": Stubber(clients.events()),
+            }
             methods = {
                 service: {
                     operation: method
