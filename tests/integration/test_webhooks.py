@@ -5,12 +5,14 @@ standardwebhooks package."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.aws import template
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.moto_table import table_items
@@ -20,6 +22,7 @@ from tickets.ids import utc_now
 from tickets.logic.deliveries import RETRY_DELAYS
 from tickets.models.domain import Tenant
 from tickets.store.tenants import TenantStore
+from tickets.webhooks import deliver
 
 TICKET: dict[str, Any] = {
     "customerExternalId": "user_42",
@@ -354,6 +357,32 @@ def test_a_down_endpoint_does_not_hold_back_another(
     assert len(hooks.received) == 1
     (logged,) = api.webhook_deliveries(down["id"]).data
     assert logged["status"] == "pending" and logged["attempts"][0]["error"] == "connection refused"
+
+
+def test_a_slow_endpoint_does_not_hold_back_another_of_the_same_batch(
+    api: Api, pipeline: WebhookPipeline
+) -> None:
+    # Given: both endpoints' first attempts in one batch of the delivery function
+    with receiver() as slow, receiver() as fast:
+        slow.delay_seconds = 3.0
+        _endpoint(api, slow.url, ["ticket.created"])
+        _endpoint(api, fast.url, ["ticket.created"])
+        api.create(TICKET)
+        pipeline.stream.run_until_quiet()
+        pipeline.dispatch()
+
+        # When
+        started = time.monotonic()
+        pipeline.deliver()
+
+        # Then: the fast one was posted to at once, not after the slow one's answer
+        assert fast.received[0].arrived - started < 1.5
+        assert slow.received and time.monotonic() - started >= 3.0
+
+
+def test_the_delivery_function_has_a_thread_for_every_record_of_a_batch() -> None:
+    deliveries = template()["Resources"]["WebhookDeliveryFunction"]["Properties"]["Events"]["Deliveries"]
+    assert deliveries["Properties"]["BatchSize"] == deliver.BATCH_SIZE
 
 
 def test_a_disabled_endpoint_gets_nothing(api: Api, pipeline: WebhookPipeline, hooks: Receiver) -> None:

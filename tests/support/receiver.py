@@ -44,6 +44,7 @@ class Receiver:
     script: list[int | tuple[int, dict[str, str]]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     answer_body: bytes = b'{"ok": true}'
+    delay_seconds: float = 0.0  # how long it takes to answer (a slow endpoint)
 
     def answer_with(self, *statuses: int | tuple[int, dict[str, str]]) -> None:
         """The next answers, in order: a status, or (status, headers); 200 once they are used up."""
@@ -69,6 +70,7 @@ def receiver(path: str = "/hooks") -> Iterator[Receiver]:
                 status, headers = answer if isinstance(answer, tuple) else (answer, {})
                 received = Received({k.lower(): v for k, v in self.headers.items()}, body, status)
                 target.received.append(received)
+            time.sleep(target.delay_seconds)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

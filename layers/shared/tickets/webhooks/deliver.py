@@ -5,6 +5,7 @@ back no other endpoint's attempt. A failed record is handed over again, alone (p
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,10 @@ from tickets.store.secrets import SecretBox
 from tickets.store.webhooks import WebhookStore
 
 processor = AsyncBatchProcessor(event_type=EventType.SQS)
+# A thread for each record of a batch (template.yaml's BatchSize): asyncio's default pool has fewer on
+# Lambda's small share of a CPU, which would queue attempts behind a slow endpoint's.
+BATCH_SIZE = 10
+_attempts = ThreadPoolExecutor(max_workers=BATCH_SIZE, thread_name_prefix="attempt")
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +45,7 @@ def deliverer() -> Deliverer:
 
 async def handle_record(record: SQSRecord) -> None:
     task = DeliveryTask.model_validate_json(record.body)
-    await asyncio.to_thread(deliverer().attempt, task)
+    await asyncio.get_running_loop().run_in_executor(_attempts, deliverer().attempt, task)
 
 
 def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
