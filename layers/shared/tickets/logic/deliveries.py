@@ -107,16 +107,15 @@ class Dispatcher:
             for webhook in endpoints[envelope.tenant_id]:
                 if not webhook.wants(envelope.type):
                     continue
-                delivery = self._webhooks.add_delivery(new_delivery(webhook, envelope))
-                if delivery is None:
-                    delivery = self._unsent(webhook, envelope)
+                made = new_delivery(webhook, envelope)
+                delivery = self._webhooks.add_delivery(made) or self._unsent(made)
                 if delivery is not None:
                     tasks.append((first_task(delivery, now), 0))
         self._queue.send(tasks)
         return len(tasks)
 
-    def _unsent(self, webhook: Webhook, envelope: EventEnvelope) -> Delivery | None:
-        known = new_delivery(webhook, envelope)
+    def _unsent(self, known: Delivery) -> Delivery | None:
+        """The delivery as an earlier turn stored it, if its first attempt may not have been queued."""
         stored = self._webhooks.get_delivery(known.tenant_id, known.webhook_id, known.id)
         if stored is None or stored.attempts or stored.status != DeliveryStatus.PENDING:
             return None
