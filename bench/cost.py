@@ -69,6 +69,13 @@ PRICES = {
         "per GB-second (first 7.5 billion a month)",
         "us-east-1, as published in 2025; aws.amazon.com/lambda/pricing",
     ),
+    "events": Price(
+        "EventBridge, custom events published",
+        1.00,
+        1e6,
+        "per million events (each 64 KB of an entry counts as one)",
+        "us-east-1, as published in 2025; aws.amazon.com/eventbridge/pricing",
+    ),
     "ses": Price(
         "SES, outbound email",
         0.10,
@@ -104,6 +111,7 @@ class Step:
     stream_units: Units = field(default_factory=Units)
     history_units: Units = field(default_factory=Units)  # of stream_units: the ticket's history
     stream_invocations: int = 0
+    events: int = 0  # published on the event bus by the stream function
     emails: int = 0
     gb_seconds: float = 0.0
 
@@ -154,6 +162,7 @@ def life() -> list[Step]:
             step.history_units = step.history_units + batch.history_units
             step.stream_invocations += batch.invocations
             step.emails += batch.emails
+            step.events += batch.events_published
             step.gb_seconds += _billed_gb_seconds(batch.own, batch.call_names, 512)
             return response
 
@@ -224,6 +233,7 @@ def report(steps: list[Step]) -> Section:
     api_units, stream_units = life_units(steps)
     invocations = sum(step.stream_invocations for step in steps)
     emails = sum(step.emails for step in steps)
+    events = sum(step.events for step in steps)
     rows.append(
         [
             "**one life**",
@@ -286,6 +296,11 @@ def report(steps: list[Step]) -> Section:
             f"{invocations} stream)",
         ),
         ("gbs", gb_seconds, f"{gb_seconds:.3f} GB-s (model below)"),
+        (
+            "events",
+            events,
+            f"{events} events (no webhook endpoint in this life; section 8 counts what one adds)",
+        ),
         ("ses", emails, f"{emails} emails"),
     ]
     cost_rows = []

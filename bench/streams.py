@@ -32,6 +32,7 @@ class StreamBatch:
     own: float
     failures: int
     history_units: Units = field(default_factory=Units)  # of `units`: the tickets' history written
+    events_published: int = 0  # entries put on the event bus
 
     @property
     def calls(self) -> Counter[str]:
@@ -72,6 +73,9 @@ def pump_all(pump: StreamPump, outbox: Outbox, label: str, max_rounds: int = 10)
         own=recorder.own_seconds(wall),
         failures=failures,
         history_units=capacity.total(call.units for call in recorder.calls if _writes_history(call)),
+        events_published=sum(
+            len(call.params.get("Entries", [])) for call in recorder.calls if call.operation == "PutEvents"
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Client, Stack
-from tests.e2e.test_assignment import wait_for
+from tests.e2e.test_assignment import outbox, wait_for
 from tests.support.receiver import Receiver, receiver, unused_port_url
 
 # Events of one write share its time; the history tells them in this order (README, History).
@@ -207,3 +207,66 @@ def test_the_test_route_sends_a_signed_webhook_test(api: Client, endpoints: Endp
 
         assert queued.status == 202
         assert hooks.received[0].verified(webhook["secret"])["type"] == "webhook.test"
+
+
+def test_a_deletion_and_a_customers_and_an_agents_change_reach_the_endpoint_by_the_admins_key(
+    api: Client, endpoints: Endpoints
+) -> None:
+    with receiver() as hooks:
+        # Given
+        webhook = endpoints.make(hooks.url, ["ticket.deleted", "customer.updated", "agent.updated"])
+        ticket = api.create(TICKET).data
+        agent = api.request("GET", "/v1/agents").data[0]
+        customer = api.request("GET", "/v1/customers/user_42").data
+        details = {name: customer[name] for name in ("email", "name", "metadata")}
+
+        # When
+        deleted = api.session.delete(f"{api.base_url}/v1/tickets/{ticket['id']}", timeout=30)
+        assert deleted.status_code == 204
+        renamed = f"{agent['name']} (renamed)"
+        try:
+            assert api.request("PATCH", f"/v1/agents/{agent['id']}", json={"name": renamed}).status == 200
+            changed = details | {"name": f"{details['name']} (renamed)"}
+            assert api.request("PUT", "/v1/customers/user_42", json=changed).status == 200
+            wait_for(
+                lambda: len(hooks.received) >= 3, "the deletion's, the agent's and the customer's events"
+            )
+            received = hooks.received[:3]  # before putting things back, which is told too
+        finally:
+            api.request("PATCH", f"/v1/agents/{agent['id']}", json={"name": agent["name"]})
+            api.request("PUT", "/v1/customers/user_42", json=details)
+
+        # Then
+        payloads = [entry.verified(webhook["secret"]) for entry in received]
+        told = {payload["type"]: payload["data"] for payload in payloads}
+        assert len(told) == 3
+        assert told["ticket.deleted"]["ticket"]["id"] == ticket["id"]
+        assert {data["actor"]["role"] for data in told.values()} == {"admin"}
+        assert told["agent.updated"]["changes"] == [{"field": "name", "from": agent["name"], "to": renamed}]
+        assert told["customer.updated"]["changes"] == [
+            {"field": "name", "from": details["name"], "to": changed["name"]}
+        ]
+
+
+def test_an_endpoint_the_delivery_disables_is_emailed_to_the_tenants_admins(
+    api: Client, stack: Stack, endpoints: Endpoints
+) -> None:
+    endpoint = stack.endpoint
+    assert endpoint, "the local stack file names its emulator, whose email outbox this reads"
+    with receiver() as hooks:
+        # Given an endpoint that answers 410 Gone
+        webhook = endpoints.make(hooks.url, ["ticket.created"])
+        hooks.answer_with(410)
+
+        # When
+        api.create(TICKET)
+
+        # Then the demo tenant's admin address (ops@acme.com) is told which endpoint and why
+        def emailed() -> bool:
+            return any(
+                "ops@acme.com" in (message.get("To") or []) and hooks.url in (message.get("Subject") or "")
+                for message in outbox(endpoint)
+            )
+
+        wait_for(emailed, "the admin's email")
+        assert api.request("GET", f"/v1/webhooks/{webhook['id']}").data["enabled"] is False

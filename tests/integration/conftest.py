@@ -6,16 +6,21 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.moto_table import moto_table
+from tests.support.receiver import Receiver, receiver
+from tests.support.streams import SENDER, Outbox
+from tests.support.webhooks import WebhookPipeline
 from tickets import clients
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.repository import TicketRepository
 from tickets.store.tenants import TenantStore
+from tickets.stream import processor
 
 
 @pytest.fixture
@@ -73,3 +78,28 @@ def atomic_requests(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
             return original(operation, parameters)
 
     monkeypatch.setattr(client, "_make_api_call", atomic)
+
+
+@pytest.fixture
+def outbox(table: str) -> Iterator[Outbox]:
+    """SES with the tenant's sender verified; the stream function's cached automation built afresh
+    on the clients of this test's mock."""
+    boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
+    processor.automation.cache_clear()
+    yield Outbox(clients.sesv2())
+    processor.automation.cache_clear()
+
+
+@pytest.fixture
+def pipeline(table: str, seed: Seeder, atomic_requests: None) -> WebhookPipeline:
+    """The stream, the bus and the webhook functions. The delivery function attempts a batch's
+    deliveries in threads: DynamoDB applies each of their conditional writes atomically, moto only one
+    at a time (atomic_requests)."""
+    return WebhookPipeline(table)
+
+
+@pytest.fixture
+def hooks() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1."""
+    with receiver() as listening:
+        yield listening

@@ -576,6 +576,72 @@ def test_channel_sellers_the_rules_refuse_are_one_line_and_write_nothing(
     assert table_items() == before
 
 
+# Admin emails --------------------------------------------------------------------------------------
+
+
+def test_a_tenants_admin_emails_are_set_at_creation_replaced_and_cleared(
+    table: str, tenants: TenantStore, cli: Cli
+) -> None:
+    # When a tenant is created with two admin addresses, then given one, then none
+    created = cli(
+        "--table", table, "create-tenant", "--id", "acme", "--name", "Acme", "--prefix", "INV",
+        "--admin-email", "ops@acme.com", "--admin-email", "cto@acme.com",
+    )  # fmt: skip
+    replaced = cli("--table", table, "set-admin-emails", "--tenant", "acme", "--email", "desk@acme.com")
+    after_replace = tenants.get_tenant("acme")
+    cleared = cli("--table", table, "set-admin-emails", "--tenant", "acme", "--no-emails")
+    # Then each answer and the stored tenant hold exactly the addresses of the last call
+    assert created.code == 0, created.err
+    assert created.output["tenant"]["adminEmails"] == ["ops@acme.com", "cto@acme.com"]
+    assert replaced.output["tenant"]["adminEmails"] == ["desk@acme.com"]
+    assert after_replace is not None and after_replace.admin_emails == ["desk@acme.com"]
+    assert cleared.output["tenant"]["adminEmails"] == []
+    stored = tenants.get_tenant("acme")
+    assert stored is not None and stored.admin_emails == [] and stored.ticket_prefix == "INV"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "refusal"),
+    [
+        pytest.param(
+            ["set-admin-emails", "--tenant", "acme", "--email", "not an address"],
+            (2, "error: --email: 'not an address' is not an email address"),
+            id="not-an-address",
+        ),
+        pytest.param(
+            ["set-admin-emails", "--tenant", "acme", "--email", "a@acme.com", "--email", "a@acme.com"],
+            (2, "error: --email: must not repeat a value"),
+            id="twice",
+        ),
+        pytest.param(
+            [
+                "set-admin-emails",
+                "--tenant",
+                "acme",
+                *[p for n in range(11) for p in ("--email", f"{n}@a.com")],
+            ],
+            (2, "error: --email: at most 10 addresses"),
+            id="over-10",
+        ),
+        pytest.param(
+            ["set-admin-emails", "--tenant", "initech", "--email", "a@acme.com"],
+            (1, 'error: no tenant "initech": create it first with create-tenant'),
+            id="unknown-tenant",
+        ),
+    ],
+)
+def test_admin_emails_the_rules_refuse_are_one_line_and_write_nothing(
+    table: str, seed: Seeder, cli: Cli, arguments: list[str], refusal: tuple[int, str]
+) -> None:
+    # Given tenant acme and no tenant initech
+    before = table_items()
+    # When
+    outcome = cli("--table", table, *arguments)
+    # Then
+    assert (outcome.code, outcome.error_line) == refusal
+    assert table_items() == before
+
+
 # Upgrading lists -----------------------------------------------------------------------------------
 
 TICKET = {"customerExternalId": "user_42", "subject": "Payment failed for order #12345", "priority": "HIGH"}

@@ -30,6 +30,13 @@ def assigned_ticket(api: Api, agent_id: str) -> str:
     return ticket_id
 
 
+def assert_profile_changed(before: dict[str, Any], after: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Only `changes` changed, and updatedAt tells when."""
+    assert after == before | changes | {"updatedAt": after["updatedAt"]}
+    assert after["updatedAt"] is not None
+    assert before.get("updatedAt") is None or after["updatedAt"] >= before["updatedAt"]
+
+
 # PUT ---------------------------------------------------------------------------------------------
 
 
@@ -38,13 +45,15 @@ def test_put_creates_an_agent_then_replaces_its_profile_keeping_created_at_and_l
     created = api.put_agent("agent_sam", SAM)
     # Then it is created (201) with the profile sent and no load
     assert created.status == 201, created.json
-    assert created.data | {"createdAt": None} == {
+    assert created.data | {"createdAt": None, "updatedAt": None} == {
         "id": "agent_sam",
         **SAM,
         "openTickets": 0,
         "lastAssignedAt": None,
         "createdAt": None,
+        "updatedAt": None,
     }
+    assert created.data["updatedAt"] == created.data["createdAt"]
     # Given a ticket assigned to it
     assigned_ticket(api, "agent_sam")
     loaded = team(api)["agent_sam"]
@@ -67,7 +76,9 @@ def test_put_creates_an_agent_then_replaces_its_profile_keeping_created_at_and_l
         "openTickets": 1,
         "lastAssignedAt": loaded["lastAssignedAt"],
         "createdAt": created.data["createdAt"],
+        "updatedAt": replaced.data["updatedAt"],
     }
+    assert replaced.data["updatedAt"] >= created.data["updatedAt"]
     assert team(api)["agent_sam"] == replaced.data
 
 
@@ -108,7 +119,7 @@ def test_patch_availability_changes_only_availability(api: Api) -> None:
     response = api.patch_agent("agent_n1", {"available": False})
     # Then only available changed, its load included
     assert response.status == 200, response.json
-    assert response.data == before | {"available": False}
+    assert_profile_changed(before, response.data, {"available": False})
     assert team(api)["agent_n1"] == response.data
 
 
@@ -116,14 +127,14 @@ def test_patch_capacity_changes_only_capacity(api: Api) -> None:
     before = team(api)["agent_n1"]
     response = api.patch_agent("agent_n1", {"maxOpenTickets": 0})
     assert response.status == 200, response.json
-    assert response.data == before | {"maxOpenTickets": 0}
+    assert_profile_changed(before, response.data, {"maxOpenTickets": 0})
 
 
 def test_patch_can_change_several_fields_and_clear_the_email(api: Api) -> None:
     before = team(api)["agent_n1"]
     response = api.patch_agent("agent_n1", {"name": "Agent One", "level": "N2", "email": None})
     assert response.status == 200, response.json
-    assert response.data == before | {"name": "Agent One", "level": "N2", "email": None}
+    assert_profile_changed(before, response.data, {"name": "Agent One", "level": "N2", "email": None})
 
 
 def test_patch_that_only_clears_the_email_clears_it(api: Api) -> None:
@@ -134,7 +145,7 @@ def test_patch_that_only_clears_the_email_clears_it(api: Api) -> None:
     response = api.patch_agent("agent_n1", {"email": None})
     # Then the email is gone and nothing else changed
     assert response.status == 200, response.json
-    assert response.data == before | {"email": None}
+    assert_profile_changed(before, response.data, {"email": None})
 
 
 def test_patching_an_unknown_agent_is_404_and_creates_nothing(api: Api) -> None:

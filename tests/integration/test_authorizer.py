@@ -202,6 +202,7 @@ def test_creating_an_existing_tenant_changes_nothing(
         "plan": {"monthlyTicketQuota": None},
         "usageKeyId": None,
         "channelSellerIds": [],
+        "adminEmails": [],
     }
 
 

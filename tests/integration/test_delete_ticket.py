@@ -3,6 +3,7 @@ load follow, only admins may, and a ticket with more messages than one transacti
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -14,9 +15,11 @@ from tests.support.handlers import Api
 from tests.support.moto_table import table_items
 from tickets import clients, keys
 from tickets.ids import new_ulid, utc_now
+from tickets.keys import Entity
 from tickets.models.domain import Message, MessageAuthor
 from tickets.settings import get_settings
 from tickets.store import items
+from tickets.store.table import typed_key
 
 TAG = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
 
@@ -29,8 +32,21 @@ def create(api: Api, **fields: Any) -> dict[str, Any]:
 
 
 def mentions(ticket_id: str) -> list[dict[str, Any]]:
-    """Every item of the table that is the ticket's or points at it (entries, guards, messages...)."""
-    return [item for item in table_items() if ticket_id in str(item)]
+    """Every item of the table that is the ticket's or points at it (entries, guards, messages...),
+    but the record of its deletion (which ticket.deleted is told from, and which then goes with the
+    ticket's history, or expires)."""
+    return [
+        item
+        for item in table_items()
+        if ticket_id in str(item) and item.get("entity", {}).get("S") != Entity.DELETION
+    ]
+
+
+def deletion_record(ticket_id: str) -> dict[str, Any] | None:
+    item = clients.dynamodb().get_item(
+        TableName=get_settings().table_name, Key=typed_key(keys.deletion_key("acme", ticket_id))
+    )
+    return item.get("Item")
 
 
 def test_a_deleted_ticket_is_gone_with_all_that_is_its_and_the_stats_and_load_follow(
@@ -48,9 +64,19 @@ def test_a_deleted_ticket_is_gone_with_all_that_is_its_and_the_stats_and_load_fo
     # When it is deleted
     response = api.delete(ticket["id"])
 
-    # Then it is 204 with no body, and no item of it or pointing at it is left
+    # Then it is 204 with no body, and no item of it or pointing at it is left but the record of who
+    # deleted it, with the ticket as it was
     assert response.status == 204
     assert mentions(ticket["id"]) == []
+    record = deletion_record(ticket["id"])
+    assert record is not None
+    deletion = items.deletion_from_item(record)
+    assert (deletion.deleted_by.role, deletion.ticket.id, deletion.ticket.ticket_number) == (
+        "admin",
+        ticket["id"],
+        ticket["ticketNumber"],
+    )
+    assert int(record["expiresAt"]["N"]) > time.time() + 24 * 3600
     # And it is 404 to read or delete again, in no list, and the stats and agent's load are as before it
     assert_error(api.get(ticket["id"]), 404, "TICKET_NOT_FOUND")
     assert_error(api.get(ticket["ticketNumber"]), 404, "TICKET_NOT_FOUND")

@@ -11,18 +11,17 @@ from contextlib import contextmanager
 from typing import Any
 from unittest import mock
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
-from tests.support.streams import Outbox, StreamPump, entity_of, new_value
+from tests.support.streams import SENDER, Outbox, StreamPump, entity_of, new_value
 from tickets import clients, keys
 from tickets.ids import utc_now
 from tickets.logic import listing
 from tickets.logic.assignment import RULE
-from tickets.models.domain import Agent, Tenant
+from tickets.models.domain import OPERATOR, Agent, Tenant
 from tickets.models.enums import AgentLevel
 from tickets.settings import get_settings
 from tickets.store.agents import AgentStore
@@ -31,9 +30,7 @@ from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
 from tickets.store.table import typed_key
 from tickets.store.tenants import TenantStore
-from tickets.stream import processor
 
-SENDER = "support@acme.com"
 AGENT_EMAIL = "agent_n1@acme.com"
 CUSTOMER_EMAIL = "john@acme.com"
 TICKET: dict[str, Any] = {
@@ -72,16 +69,6 @@ def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore) -> 
 
 
 @pytest.fixture
-def outbox(table: str) -> Iterator[Outbox]:
-    """SES with the tenant's sender verified; the stream function's cached automation built afresh
-    on the clients of this test's mock."""
-    boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-    processor.automation.cache_clear()
-    yield Outbox(clients.sesv2())
-    processor.automation.cache_clear()
-
-
-@pytest.fixture
 def pump(table: str, seed: Seeder, outbox: Outbox) -> StreamPump:
     """The stream from the start, the seed's records already processed."""
     stream = StreamPump(table)
@@ -115,6 +102,11 @@ def hire(agents: AgentStore, agent_id: str, **fields: Any) -> Agent:
     )
     agents.put_agent(agent)
     return agent
+
+
+def change_agent(agents: AgentStore, agent_id: str, changes: dict[str, Any]) -> None:
+    """An operator changes the agent's profile (as the admin CLI or an admin key would)."""
+    agents.change_agent("acme", agent_id, changes, by=OPERATOR, at=utc_now())
 
 
 def load(agents: AgentStore, agent_id: str) -> int:
@@ -296,7 +288,7 @@ def test_with_nobody_available_the_ticket_waits_open_and_nobody_is_emailed(
     api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given the tenant's only N1 agent is unavailable, and an idle N2 agent
-    agents.change_agent("acme", "agent_n1", {"available": False})
+    change_agent(agents, "agent_n1", {"available": False})
     hire(agents, "agent_second_level", level=AgentLevel.N2)
 
     # When a ticket arrives
@@ -318,14 +310,14 @@ def test_an_agent_who_becomes_available_takes_the_oldest_waiting_tickets_up_to_c
     api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given agent_n1 unavailable with room for 2, and 3 tickets waiting
-    agents.change_agent("acme", "agent_n1", {"available": False, "maxOpenTickets": 2})
+    change_agent(agents, "agent_n1", {"available": False, "maxOpenTickets": 2})
     waiting = [create(api, subject=f"Waiting {n}") for n in (1, 2, 3)]
     assert pump.run_until_quiet() == []
     assert unassigned(api) == [t["id"] for t in waiting]
     assert outbox.emails == []
 
     # When the agent becomes available
-    agents.change_agent("acme", "agent_n1", {"available": True})
+    change_agent(agents, "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then the two oldest are assigned to it, the newest still waits
@@ -342,7 +334,7 @@ def test_an_agent_who_becomes_available_takes_the_oldest_waiting_tickets_up_to_c
         assert taken["subject"] in subject
 
     # When the agent is given room for one more
-    agents.change_agent("acme", "agent_n1", {"maxOpenTickets": 3})
+    change_agent(agents, "agent_n1", {"maxOpenTickets": 3})
     assert pump.run_until_quiet() == []
 
     # Then the last waiting ticket is taken too
@@ -357,13 +349,13 @@ def test_an_agent_who_becomes_available_takes_a_long_queue_up_to_its_whole_capac
 ) -> None:
     # Given agent_n1 unavailable with room for 12, and 11 tickets waiting (more than one read of the
     # queue returns)
-    agents.change_agent("acme", "agent_n1", {"available": False, "maxOpenTickets": 12})
+    change_agent(agents, "agent_n1", {"available": False, "maxOpenTickets": 12})
     waiting = [create(api, subject=f"Waiting {n}") for n in range(1, 12)]
     assert pump.run_until_quiet() == []
     assert len(unassigned(api)) == 11
 
     # When the agent becomes available
-    agents.change_agent("acme", "agent_n1", {"available": True})
+    change_agent(agents, "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then it takes every waiting ticket, as it has room for all of them
@@ -384,7 +376,7 @@ def test_an_unassigned_ticket_parked_ahead_in_the_queue_never_holds_up_the_ticke
     api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore, parked: dict[str, str]
 ) -> None:
     # Given nobody available, an unassigned ticket put on hold (or awaiting its customer), then three more
-    agents.change_agent("acme", "agent_n1", {"available": False})
+    change_agent(agents, "agent_n1", {"available": False})
     first = create(api, subject="Parked")
     assert api.update(first["id"], parked).status == 200
     behind = [create(api, subject=f"Behind {n}") for n in (1, 2, 3)]
@@ -408,7 +400,7 @@ def test_an_open_ticket_with_an_agent_in_the_queue_is_passed_over_not_a_reason_t
 ) -> None:
     # Given nobody available, an OPEN ticket that has an agent (as an older version of the API could
     # leave one: the queue is the OPEN list now), and three open tickets behind it
-    agents.change_agent("acme", "agent_n1", {"available": False})
+    change_agent(agents, "agent_n1", {"available": False})
     held = create(api, subject="Open with an agent")
     before = repository.get_ticket("acme", held["id"])
     assert before is not None
@@ -422,7 +414,7 @@ def test_an_open_ticket_with_an_agent_in_the_queue_is_passed_over_not_a_reason_t
     assert held["id"] not in unassigned(api)
 
     # When agent_n1 becomes available
-    agents.change_agent("acme", "agent_n1", {"available": True})
+    change_agent(agents, "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then the ticket with an agent is passed over and stays as it was, and the three behind it are
@@ -441,13 +433,13 @@ def test_a_ticket_back_in_the_queue_is_assigned_when_an_agent_has_room(
 ) -> None:
     # Given nobody available: a ticket waits in the queue, an agent answers it without taking it
     # (WAITING_ON_CUSTOMER, unassigned, out of the queue), then agent_n1 becomes available
-    agents.change_agent("acme", "agent_n1", {"available": False})
+    change_agent(agents, "agent_n1", {"available": False})
     created = create(api)
     assert pump.run_until_quiet() == []
     assert (
         api.reply(created["id"], {"message": "Which order is it?", "from": {"role": "AGENT"}}).status == 201
     )
-    agents.change_agent("acme", "agent_n1", {"available": True})
+    change_agent(agents, "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
     assert ticket(api, created["id"])["assignedAgent"] is None
 
@@ -468,12 +460,12 @@ def test_an_available_agent_never_takes_another_tenants_waiting_tickets(
     # Given a ticket of tenant globex waiting (globex has no agents), and acme's agent unavailable
     seed.tenant("globex", "GLX", "Globex")
     seed.customer("globex")
-    agents.change_agent("acme", "agent_n1", {"available": False})
+    change_agent(agents, "agent_n1", {"available": False})
     theirs = create(Api("globex"))
     assert pump.run_until_quiet() == []
 
     # When acme's agent becomes available
-    agents.change_agent("acme", "agent_n1", {"available": True})
+    change_agent(agents, "agent_n1", {"available": True})
     assert pump.run_until_quiet() == []
 
     # Then globex's ticket still waits, and acme's agent has nothing
@@ -485,7 +477,7 @@ def test_closing_a_ticket_frees_its_agent_emails_the_customer_and_hands_over_the
     api: Api, pump: StreamPump, outbox: Outbox, agents: AgentStore
 ) -> None:
     # Given agent_n1 with room for one ticket, holding INV-1, while two more wait
-    agents.change_agent("acme", "agent_n1", {"maxOpenTickets": 1})
+    change_agent(agents, "agent_n1", {"maxOpenTickets": 1})
     held = create(api, subject="Held")
     assert pump.run_until_quiet() == []
     waiting = [create(api, subject=f"Waiting {n}") for n in (1, 2)]

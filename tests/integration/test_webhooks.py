@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.support.aws import template
-from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.moto_table import table_items
 from tests.support.receiver import Receiver, receiver, unused_port_url
@@ -30,19 +28,6 @@ TICKET: dict[str, Any] = {
     "description": "Payment attempt failed with CARD_DECLINED.",
     "priority": "HIGH",
 }
-
-
-@pytest.fixture
-def pipeline(table: str, seed: Seeder, atomic_requests: None) -> WebhookPipeline:
-    """The delivery function attempts a batch's deliveries in threads: DynamoDB applies each of their
-    conditional writes atomically, moto only one at a time (atomic_requests)."""
-    return WebhookPipeline(table)
-
-
-@pytest.fixture
-def hooks() -> Iterator[Receiver]:
-    with receiver() as listening:
-        yield listening
 
 
 def _endpoint(api: Api, url: str, event_types: list[str] | None = None) -> dict[str, Any]:

@@ -69,7 +69,13 @@ EXAMPLE_TICKET = json.dumps(
 # samconfig.toml [local] deploys with DefaultSenderEmail=support@tickets.local; SES needs it verified.
 LOCAL_SENDER = "support@tickets.local"
 # acme answers for seller 4711, the sellerId of JTL SCX's example, so that example works as it stands.
-DEMO_TENANT = Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", channel_seller_ids=["4711"])
+DEMO_TENANT = Tenant(
+    id="acme",
+    name="Acme Inc.",
+    ticket_prefix="INV",
+    channel_seller_ids=["4711"],
+    admin_emails=["ops@acme.com"],
+)
 OTHER_TENANT = Tenant(id="globex", name="Globex Corp.", ticket_prefix="GLX", channel_seller_ids=["4712"])
 # Customer 1 and staff member 5 are the user_id and assigned_to of Paymenter's examples; 5 is an N2
 # agent, whom automatic assignment (N1 only) leaves alone.
@@ -472,8 +478,9 @@ def seed(profile: Profile, table: str, previous: dict[str, Any]) -> dict[str, st
     now = utc_now()
     for tenant in (DEMO_TENANT, OTHER_TENANT):
         tenants.create_tenant(tenant)
-        # Set again on a kept stack too: its tenants may predate their seller ids.
+        # Set again on a kept stack too: its tenants may predate their seller ids and admin emails.
         tenants.set_channel_sellers(tenant.id, tenant.channel_seller_ids)
+        tenants.set_admin_emails(tenant.id, tenant.admin_emails)
         for external_id, email, name in DEMO_CUSTOMERS:
             if customers.get_customer(tenant.id, external_id) is None:
                 customer = Customer(

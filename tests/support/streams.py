@@ -24,6 +24,7 @@ from tests.support.aws import template
 from tests.support.handlers import LambdaContext, handler_module
 
 STREAM_FUNCTION = "TicketStreamFunction"
+SENDER = "support@acme.com"  # the address tests' tenants send from (verified in moto's SES by `outbox`)
 MAX_BATCH = 25  # Lambda's largest batch for this function, whatever the template says
 
 

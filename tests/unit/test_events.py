@@ -1,4 +1,5 @@
-"""What each change is told as: the events of a ticket write and of a message, without any AWS."""
+"""What each change is told as: the events of a ticket write, a message, a deletion, and a customer's
+and an agent's changes, without any AWS."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from tickets.logic import events, workflow
 from tickets.models.domain import (
     SYSTEM,
     Actor,
+    Agent,
     AgentRef,
+    Customer,
     Message,
     MessageAuthor,
     Ticket,
     TicketChanges,
+    TicketDeletion,
 )
 from tickets.models.enums import ActorRole, EventType, Party, Priority, TicketStatus
 
@@ -115,3 +119,72 @@ def a_message(internal: bool = False) -> Message:
         created_at=T0,
         posted_by=ADMIN,
     )
+
+
+def test_a_deleted_ticket_is_one_event_by_whoever_deleted_it_the_same_however_often_derived() -> None:
+    ticket = a_ticket()
+    deletion = TicketDeletion(
+        tenant_id=ticket.tenant_id,
+        ticket=ticket.summary(),
+        deleted_by=ADMIN,
+        deleted_at=T0 + timedelta(days=1),
+    )
+    (deleted,) = events.deletion_events(deletion)
+    assert (deleted.type, deleted.actor, deleted.occurred_at, deleted.ticket_id) == (
+        EventType.TICKET_DELETED,
+        ADMIN,
+        T0 + timedelta(days=1),
+        ticket.id,
+    )
+    assert events.deletion_events(deletion) == [deleted]
+
+
+def a_customer(**fields: object) -> Customer:
+    values = {"email": "john@acme.com", "name": "John Doe", "changed_by": ADMIN} | fields
+    return Customer.model_validate(
+        {"tenant_id": "acme", "id": "c1", "external_id": "user_42", "created_at": T0, "updated_at": T0}
+        | values
+    )
+
+
+def test_a_customers_changed_details_are_one_event_named_by_the_stream_record() -> None:
+    before = a_customer()
+    after = a_customer(name="John Q. Doe", updated_at=T0 + timedelta(hours=1))
+    (told,) = events.customer_events(before, after, "111")
+    assert (told.type, told.actor, told.occurred_at, told.customer, told.ticket) == (
+        EventType.CUSTOMER_UPDATED,
+        ADMIN,
+        T0 + timedelta(hours=1),
+        after,
+        None,
+    )
+    assert [(c.field, c.from_, c.to) for c in told.changes] == [("name", "John Doe", "John Q. Doe")]
+    assert events.customer_events(before, after, "111")[0].id == told.id  # a redelivered record
+    assert events.customer_events(before, after, "222")[0].id != told.id  # another write
+
+
+def test_a_customer_put_again_unchanged_tells_nothing() -> None:
+    assert events.customer_events(a_customer(), a_customer(updated_at=T0 + timedelta(hours=1)), "1") == []
+
+
+def an_agent(**fields: object) -> Agent:
+    values = {"tenant_id": "acme", "id": "agent_n1", "name": "Agent N1", "updated_at": T0} | fields
+    return Agent.model_validate(values)
+
+
+def test_an_agents_profile_change_is_told_and_its_load_moving_is_not() -> None:
+    before = an_agent(open_tickets=2)
+    loaded = before.model_copy(update={"open_tickets": 3, "last_assigned_at": T0 + timedelta(minutes=1)})
+    assert events.agent_events(before, loaded, "1") == []
+    away = loaded.model_copy(
+        update={"available": False, "changed_by": ADMIN, "updated_at": T0 + timedelta(hours=1)}
+    )
+    (told,) = events.agent_events(loaded, away, "2")
+    assert (told.type, told.actor, told.agent) == (EventType.AGENT_UPDATED, ADMIN, away)
+    assert [(c.field, c.from_, c.to) for c in told.changes] == [("available", True, False)]
+
+
+def test_a_customer_and_an_agent_of_the_same_id_and_record_are_different_events() -> None:
+    customer = events.customer_events(a_customer(id="x"), a_customer(id="x", name="Other"), "7")[0]
+    agent = events.agent_events(an_agent(), an_agent(name="Other"), "7")[0]
+    assert customer.id != agent.id

@@ -32,9 +32,15 @@ from pydantic import TypeAdapter, ValidationError
 from tickets import clients
 from tickets.ids import new_ulid, utc_now
 from tickets.logic import api_keys
-from tickets.models.domain import Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
+from tickets.models.domain import OPERATOR, Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
 from tickets.models.enums import Role
-from tickets.models.types import MAX_CHANNEL_SELLERS, ChannelSellerIds, CustomerExternalId
+from tickets.models.types import (
+    MAX_ADMIN_EMAILS,
+    MAX_CHANNEL_SELLERS,
+    AdminEmails,
+    ChannelSellerIds,
+    CustomerExternalId,
+)
 from tickets.store.access import AccessRepository
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
@@ -51,9 +57,8 @@ LOCAL_HINT = "for the local stack use --local, with `make run` running"
 EXIT_REFUSED = 1  # AWS failed, or a check refused the operation
 EXIT_INVALID = 2  # a wrong argument (argparse's code for usage errors too)
 CUSTOMER_EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(CustomerExternalId)
-CHANNEL_SELLER_IDS: TypeAdapter[list[str]] = TypeAdapter(ChannelSellerIds)
 # Options whose model field has another name (the others are the field with dashes).
-_OPTION_OF_FIELD = {"ticket_prefix": "prefix", "tenant_id": "tenant"}
+_OPTION_OF_FIELD = {"ticket_prefix": "prefix", "tenant_id": "tenant", "admin_emails": "admin_email"}
 
 
 class Refused(Exception):
@@ -138,13 +143,25 @@ def _parser() -> argparse.ArgumentParser:
         "--usage-plan-id", help="the stack's per-tenant usage plan (default: the stack's UsagePlanId output)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _tenant_commands(commands)
+    _directory_commands(commands)
+    return parser
 
+
+def _tenant_commands(commands: Any) -> None:
+    """The tenant's own settings."""
     tenant = commands.add_parser("create-tenant", help="create a tenant (an existing one is left unchanged)")
     tenant.add_argument("--id", required=True)
     tenant.add_argument("--name", required=True)
     tenant.add_argument("--prefix", required=True, help="ticket number prefix, e.g. INV")
     tenant.add_argument("--sender-email", help="the address notifications are sent from")
     tenant.add_argument("--monthly-ticket-quota", type=int, help="tickets a month (default: no limit)")
+    tenant.add_argument(
+        "--admin-email",
+        action="append",
+        dest="admin_emails",
+        help="who is told when a webhook endpoint is disabled; repeat (see set-admin-emails)",
+    )
 
     usage = commands.add_parser("ensure-usage-key", help="give a tenant its rate-limit key if it has none")
     usage.add_argument("--tenant", required=True)
@@ -166,6 +183,21 @@ def _parser() -> argparse.ArgumentParser:
         "--no-sellers", action="store_true", help="answer for no seller: every channel ticket is refused"
     )
 
+    admins = commands.add_parser(
+        "set-admin-emails",
+        help="set who is told of what needs an admin, such as a disabled webhook endpoint "
+        "(replaces the list)",
+    )
+    admins.add_argument("--tenant", required=True)
+    chosen_admins = admins.add_mutually_exclusive_group(required=True)
+    chosen_admins.add_argument(
+        "--email", action="append", dest="emails", help=f"an address (at most {MAX_ADMIN_EMAILS}); repeat"
+    )
+    chosen_admins.add_argument("--no-emails", action="store_true", help="tell nobody")
+
+
+def _directory_commands(commands: Any) -> None:
+    """Who works and is served in a tenant: its keys, customers and agents; and its upgrades."""
     key = commands.add_parser("create-key", help="create an API key; the key is printed once")
     key.add_argument("--tenant", required=True)
     key.add_argument("--role", required=True, choices=[role.value for role in Role])
@@ -197,7 +229,6 @@ def _parser() -> argparse.ArgumentParser:
         "retired lists (safe while the API runs, and to run again)",
     )
     upgrade.add_argument("--tenant", required=True)
-    return parser
 
 
 def _check_combinations(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
@@ -261,6 +292,7 @@ def create_tenant(arguments: argparse.Namespace, stores: Stores) -> dict[str, An
         ticket_prefix=arguments.prefix,
         sender_email=arguments.sender_email,
         plan=TenantPlan(monthly_ticket_quota=arguments.monthly_ticket_quota),
+        admin_emails=arguments.admin_emails or [],
     )
     created = stores.tenants.create_tenant(tenant)
     stored = _ensure_usage_key(_existing_tenant(tenant.id, stores), stores)
@@ -290,26 +322,61 @@ def set_plan(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     return {"tenant": _tenant_view(updated)}
 
 
-def _seller_issue(issue: Any, given: list[str]) -> str:
-    if issue["loc"]:  # one of the ids
-        return f"{given[issue['loc'][0]]!r} is not 1 to 50 of A-Z a-z 0-9 _"
+@dataclass(frozen=True)
+class _ListRules:
+    """A tenant's list set by a repeated option: its rules, and how a refusal says them."""
+
+    option: str
+    adapter: TypeAdapter[list[str]]
+    item_rule: str  # what a refused value is not
+    length_rule: str  # what too many values break
+
+
+SELLER_ID_RULES = _ListRules(
+    "--seller-id",
+    TypeAdapter(ChannelSellerIds),
+    "is not 1 to 50 of A-Z a-z 0-9 _",
+    f"at most {MAX_CHANNEL_SELLERS} seller ids",
+)
+ADMIN_EMAIL_RULES = _ListRules(
+    "--email", TypeAdapter(AdminEmails), "is not an email address", f"at most {MAX_ADMIN_EMAILS} addresses"
+)
+
+
+def _list_issue(issue: Any, given: list[str], rules: _ListRules) -> str:
+    if issue["loc"]:  # one of the values
+        return f"{given[issue['loc'][0]]!r} {rules.item_rule}"
     if issue["type"] == "too_long":
-        return f"at most {MAX_CHANNEL_SELLERS} seller ids"
+        return rules.length_rule
     return str(issue["msg"]).removeprefix("Value error, ")
 
 
-def set_channel_sellers(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
-    given: list[str] = arguments.seller_ids or []
+def _replace_tenant_list(
+    tenant_id: str,
+    given: list[str],
+    rules: _ListRules,
+    write: Callable[[str, list[str]], Tenant | None],
+) -> dict[str, Any]:
+    """The tenant with its list replaced by `given`, if the rules take every value."""
     try:
-        seller_ids = CHANNEL_SELLER_IDS.validate_python(given)
+        values = rules.adapter.validate_python(given)
     except ValidationError as error:
-        raise Invalid(
-            f"--seller-id: {'; '.join(_seller_issue(issue, given) for issue in error.errors())}"
-        ) from None
-    updated = stores.tenants.set_channel_sellers(arguments.tenant, seller_ids)
+        refused = "; ".join(_list_issue(issue, given, rules) for issue in error.errors())
+        raise Invalid(f"{rules.option}: {refused}") from None
+    updated = write(tenant_id, values)
     if updated is None:
-        raise Refused(f'no tenant "{arguments.tenant}": create it first with create-tenant')
+        raise Refused(f'no tenant "{tenant_id}": create it first with create-tenant')
     return {"tenant": _tenant_view(updated)}
+
+
+def set_channel_sellers(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    given = arguments.seller_ids or []
+    return _replace_tenant_list(arguments.tenant, given, SELLER_ID_RULES, stores.tenants.set_channel_sellers)
+
+
+def set_admin_emails(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    given = arguments.emails or []
+    return _replace_tenant_list(arguments.tenant, given, ADMIN_EMAIL_RULES, stores.tenants.set_admin_emails)
 
 
 def create_key(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
@@ -357,6 +424,7 @@ def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any
         name=arguments.name,
         created_at=now,
         updated_at=now,
+        changed_by=OPERATOR,
     )
     _existing_tenant(customer.tenant_id, stores)
     stored, created = stores.customers.upsert_customer(customer)  # an existing one keeps its id and createdAt
@@ -364,12 +432,15 @@ def put_customer(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any
 
 
 def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    now = utc_now()
     agent = Agent(
         tenant_id=arguments.tenant,
         id=arguments.id,
         name=arguments.name,
         email=arguments.email,
-        created_at=utc_now(),
+        created_at=now,
+        updated_at=now,
+        changed_by=OPERATOR,
     )
     _existing_tenant(agent.tenant_id, stores)
     stored, _ = stores.agents.put_agent(agent)
@@ -399,6 +470,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
     "ensure-usage-key": ensure_usage_key,
     "set-plan": set_plan,
     "set-channel-sellers": set_channel_sellers,
+    "set-admin-emails": set_admin_emails,
     "create-key": create_key,
     "list-keys": list_keys,
     "revoke-key": revoke_key,
@@ -447,8 +519,8 @@ def _invalid_line(error: ValidationError) -> str:
     issues = []
     for issue in error.errors():
         message = issue["msg"].removeprefix("Value error, ")
-        if len(issue["loc"]) == 1:
-            field = str(issue["loc"][0])
+        if issue["loc"] and isinstance(issue["loc"][0], str):  # a field's (an item of a list: its own)
+            field = issue["loc"][0]
             message = f"--{_OPTION_OF_FIELD.get(field, field).replace('_', '-')}: {message}"
         issues.append(message)
     return "; ".join(issues)

@@ -39,6 +39,7 @@ TICKET_SK = "#TICKET"
 DESCRIPTION_SK = "#DESCRIPTION"
 ASSIGNMENT_SK = "#ASSIGNMENT"  # sorts before #DESCRIPTION and #TICKET: one Query range reads all three
 GUARD_SK = "#GUARD"
+DELETION_SK = "#DELETED"  # sorts before the history's events, which start with their time
 MESSAGE_PREFIX = "MSG#"
 STATS_PREFIX = "STATS#"
 CUSTOMER_PREFIX = "CUSTOMER#"
@@ -72,6 +73,7 @@ class Entity(StrEnum):
     EVENT = "EVENT"
     WEBHOOK = "WEBHOOK"
     DELIVERY = "DELIVERY"
+    DELETION = "DELETION"
 
 
 class ListDimension(StrEnum):
@@ -164,6 +166,12 @@ def events_partition(tenant_id: str, ticket_id: str) -> str:
 def event_key(tenant_id: str, ticket_id: str, occurred_at: str, rank: int, event_id: str) -> Key:
     """In the order things happened; of one write's events (a reply's message and its status), by rank."""
     return {PK: events_partition(tenant_id, ticket_id), SK: f"{occurred_at}#{rank}#{event_id}"}
+
+
+def deletion_key(tenant_id: str, ticket_id: str) -> Key:
+    """That the ticket was deleted, by whom (for ticket.deleted), beside its history, which the stream
+    function deletes with it; the table's TTL deletes it otherwise."""
+    return {PK: events_partition(tenant_id, ticket_id), SK: DELETION_SK}
 
 
 def external_id_guard_key(tenant_id: str, external_id: str) -> Key:

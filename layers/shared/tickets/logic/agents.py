@@ -19,6 +19,7 @@ class AgentService:
         """The agent as stored, and True when it was created by this call. Replacing an agent's
         profile keeps its load (openTickets), lastAssignedAt and createdAt."""
         access.require(caller, Action.MANAGE_AGENTS)
+        now = utc_now()
         agent = Agent(
             tenant_id=caller.tenant_id,
             id=agent_id,
@@ -27,7 +28,9 @@ class AgentService:
             level=request.level,
             available=request.available,
             max_open_tickets=request.max_open_tickets,
-            created_at=utc_now(),
+            created_at=now,
+            updated_at=now,
+            changed_by=access.actor_of(caller),
         )
         return self._agents.put_agent(agent)
 
@@ -35,7 +38,9 @@ class AgentService:
         """Change only the fields sent (email None: cleared); the agent must exist."""
         access.require(caller, Action.MANAGE_AGENTS)
         changes = request.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        agent = self._agents.change_agent(caller.tenant_id, agent_id, changes)
+        agent = self._agents.change_agent(
+            caller.tenant_id, agent_id, changes, by=access.actor_of(caller), at=utc_now()
+        )
         if agent is None:
             raise AgentNotFound(agent_id, field="agentId")
         return agent

@@ -1,4 +1,5 @@
-"""What happens after a write, driven by the table's stream: automatic assignment and emails.
+"""What happens after a write, driven by the table's stream: automatic assignment and emails (to
+agents, customers, and the tenant's admins).
 
 Every effect is idempotent, because the stream delivers at least once: an assignment is a conditional
 write of the ticket (a redelivered record finds it assigned), and each email is claimed once under a
@@ -11,10 +12,11 @@ from enum import Enum, auto
 from aws_lambda_powertools.metrics import MetricUnit
 
 from tickets import retry
-from tickets.ids import utc_now
+from tickets.ids import format_timestamp, utc_now
 from tickets.logic import assignment, listing, workflow
 from tickets.models.domain import Agent, Message, Ticket
 from tickets.models.enums import Party, TicketStatus
+from tickets.models.webhooks import Webhook
 from tickets.notify.mailer import Mailer
 from tickets.notify.render import Email, render
 from tickets.observability import logger, metrics
@@ -84,6 +86,22 @@ class Automation:
         gained = gained or (before is not None and after.max_open_tickets > before.max_open_tickets)
         if gained and assignment.eligible(after):
             self.assign_backlog(after.tenant_id)
+
+    def webhook_disabled(self, webhook: Webhook) -> None:
+        """The delivery disabled an endpoint (a 410, or five days of failures): its tenant's admins are
+        told, once each, since nothing reaches the endpoint until one of them enables it again."""
+        tenant = self._tenants.get_tenant(webhook.tenant_id)
+        if tenant is None or webhook.disabled_reason is None:
+            return  # the tenant is gone, or an admin disabled it (and knows)
+        values = {
+            "webhook_id": webhook.id,
+            "url": webhook.url,
+            "reason": webhook.disabled_reason,
+            "disabled_at": format_timestamp(webhook.updated_at),
+        }
+        for email in tenant.admin_emails:
+            key = f"webhook/{webhook.id}/disabled/{values['disabled_at']}/{email}"
+            self._send(tenant.id, key, render("webhook_disabled", email, values))
 
     # Assignment ------------------------------------------------------------------------------------
 

@@ -63,5 +63,6 @@ def _new_customer(caller: Caller, external_id: str, details: dict[str, Any]) -> 
         external_id=external_id,
         created_at=now,
         updated_at=now,
+        changed_by=access.actor_of(caller),
         **details,
     )

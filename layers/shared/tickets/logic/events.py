@@ -8,13 +8,18 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from tickets.models.domain import (
     UNKNOWN_ACTOR,
     Actor,
+    Agent,
+    Customer,
     EventEnvelope,
     FieldChange,
     Message,
     Ticket,
+    TicketDeletion,
     TicketEvent,
     TicketSummary,
 )
@@ -24,12 +29,16 @@ from tickets.models.enums import EventType
 # tells of these, the status and the agent have events of their own.
 _UPDATED_FIELDS = ("subject", "priority", "category", "department", "topic", "tagIds", "metadata")
 _STATUS_FIELDS = ("status", "awaitingResponseFrom")
+# What customer.updated and agent.updated tell of: their details, never an agent's load.
+_CUSTOMER_FIELDS = ("email", "name", "metadata")
+_AGENT_FIELDS = ("name", "email", "level", "available", "maxOpenTickets")
 
 
-def event_id(tenant_id: str, ticket_id: str, change: str, event_type: EventType) -> str:
+def event_id(tenant_id: str, subject: str, change: str, event_type: EventType) -> str:
     """The same for the same change whenever it is derived: a stream record delivered twice makes
-    the same event, which its history and its deliveries then keep once."""
-    digest = hashlib.sha256(f"{tenant_id}/{ticket_id}/{change}/{event_type}".encode()).hexdigest()
+    the same event, which its history and its deliveries then keep once. `subject` is a ticket's id,
+    or `customer/<id>` and `agent/<id>`."""
+    digest = hashlib.sha256(f"{tenant_id}/{subject}/{change}/{event_type}".encode()).hexdigest()
     return f"evt_{digest[:32]}"
 
 
@@ -79,6 +88,64 @@ def message_events(message: Message) -> list[TicketEvent]:
     ]
 
 
+def deletion_events(deletion: TicketDeletion) -> list[TicketEvent]:
+    """A ticket deleted: told once, by whoever deleted it (its history goes with it)."""
+    ticket = deletion.ticket
+    return [
+        _event(
+            ticket.tenant_id,
+            ticket.id,
+            "deleted",
+            EventType.TICKET_DELETED,
+            occurred_at=deletion.deleted_at,
+            actor=deletion.deleted_by,
+        )
+    ]
+
+
+def customer_events(before: Customer, after: Customer, change: str) -> list[EventEnvelope]:
+    """An existing customer's details changed (none when a write left them as they were). `change`
+    names the stream record (its sequence number), as a customer keeps no version."""
+    return _profile_events(
+        EventType.CUSTOMER_UPDATED, "customer", before, after, change=change, names=_CUSTOMER_FIELDS
+    )
+
+
+def agent_events(before: Agent, after: Agent, change: str) -> list[EventEnvelope]:
+    """An existing agent's profile changed; its load moving (an assignment, a close) is no event."""
+    return _profile_events(
+        EventType.AGENT_UPDATED, "agent", before, after, change=change, names=_AGENT_FIELDS
+    )
+
+
+def _profile_events(
+    event_type: EventType,
+    part: str,
+    before: Customer | Agent,
+    after: Customer | Agent,
+    *,
+    change: str,
+    names: tuple[str, ...],
+) -> list[EventEnvelope]:
+    """`part` is the envelope's field for the entity, and the event id's subject with its id."""
+    changes = _changes(_fields(before), _fields(after), names)
+    if not changes:
+        return []
+    return [
+        EventEnvelope.model_validate(
+            {
+                "id": event_id(after.tenant_id, f"{part}/{after.id}", change, event_type),
+                "type": event_type,
+                "occurred_at": after.updated_at,
+                "tenant_id": after.tenant_id,
+                "actor": after.changed_by or UNKNOWN_ACTOR,
+                "changes": changes,
+                part: after,
+            }
+        )
+    ]
+
+
 def envelope(
     event: TicketEvent, ticket: TicketSummary | None, message: Message | None = None
 ) -> EventEnvelope:
@@ -117,8 +184,8 @@ def _event(
     )
 
 
-def _fields(ticket: Ticket) -> dict[str, Any]:
-    return ticket.model_dump(mode="json", by_alias=True)
+def _fields(entity: BaseModel) -> dict[str, Any]:
+    return entity.model_dump(mode="json", by_alias=True)
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any], names: tuple[str, ...]) -> list[FieldChange]:

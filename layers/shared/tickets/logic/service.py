@@ -33,6 +33,7 @@ from tickets.models.domain import (
     Tenant,
     Ticket,
     TicketChanges,
+    TicketDeletion,
     TicketStats,
 )
 from tickets.models.enums import Awaiting, Channel, Party, Role, TicketStatus
@@ -393,8 +394,14 @@ class TicketService:
             number = workflow.parse_ticket_number(ticket.ticket_number)
             if number is None:  # every ticket has a number; a broken one is not a client's error
                 raise ServiceUnavailable("The ticket's number cannot be read")
+            deletion = TicketDeletion(
+                tenant_id=tenant_id,
+                ticket=ticket.summary(),
+                deleted_by=access.actor_of(caller),
+                deleted_at=utc_now(),
+            )
             self._repository.delete_ticket(
-                ticket,
+                deletion,
                 number[1],
                 memberships=listing.list_memberships(ticket),
                 stats_delta=listing.stats_delta(ticket, None),

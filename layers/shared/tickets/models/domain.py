@@ -21,6 +21,7 @@ from tickets.models.enums import (
 )
 from tickets.models.types import (
     WHOLE_NUMBER,
+    AdminEmails,
     AgentId,
     Amount,
     ChannelSellerIds,
@@ -79,6 +80,20 @@ class AgentRef(CamelModel):
     email: str | None = None
 
 
+class Actor(CamelModel):
+    """Who made a change: the API key (its role and id; an agent key's agent too), `system` (the
+    stream's own work) or `operator` (the admin CLI)."""
+
+    role: ActorRole
+    id: str | None = None
+    agent_id: str | None = None
+
+
+SYSTEM = Actor(role=ActorRole.SYSTEM)
+UNKNOWN_ACTOR = Actor(role=ActorRole.UNKNOWN)
+OPERATOR = Actor(role=ActorRole.OPERATOR)
+
+
 class Customer(CamelModel):
     tenant_id: str = Field(exclude=True)
     id: str
@@ -88,6 +103,8 @@ class Customer(CamelModel):
     metadata: Metadata | None = None
     created_at: Timestamp
     updated_at: Timestamp
+    # Who wrote these details last: kept on the item for customer.updated, never returned.
+    changed_by: Actor | None = Field(default=None, exclude=True)
 
     def ref(self) -> CustomerRef:
         return CustomerRef(id=self.id, external_id=self.external_id, email=self.email, name=self.name)
@@ -105,6 +122,9 @@ class Agent(CamelModel):
     open_tickets: int = 0
     last_assigned_at: Timestamp | None = None
     created_at: Timestamp | None = None
+    updated_at: Timestamp | None = Field(default=None, description="When its profile last changed")
+    # Who wrote the profile last (a load change is no one's): for agent.updated, never returned.
+    changed_by: Actor | None = Field(default=None, exclude=True)
 
     def ref(self) -> AgentRef:
         return AgentRef(id=self.id, name=self.name, email=self.email)
@@ -129,6 +149,8 @@ class Tenant(CamelModel):
     # The sellers on sales channels the tenant answers for: a ticket a channel sends for another
     # seller (JTL SCX's sellerId) is refused.
     channel_seller_ids: ChannelSellerIds = Field(default_factory=list)
+    # Who is told of what needs an admin: a webhook endpoint the delivery disabled.
+    admin_emails: AdminEmails = Field(default_factory=list)
 
 
 class ApiKey(CamelModel):
@@ -192,18 +214,6 @@ class TicketSummary(CamelModel):
     first_response_at: Timestamp | None = None
     closed_at: Timestamp | None = None
     version: int = 1
-
-
-class Actor(CamelModel):
-    """Who made a change: the API key (its role and id; an agent key's agent too), or `system`."""
-
-    role: ActorRole
-    id: str | None = None
-    agent_id: str | None = None
-
-
-SYSTEM = Actor(role=ActorRole.SYSTEM)
-UNKNOWN_ACTOR = Actor(role=ActorRole.UNKNOWN)
 
 
 class Ticket(TicketSummary):
@@ -293,12 +303,25 @@ _EVENT_RANK = {
     EventType.TICKET_STATUS_CHANGED: 3,
     EventType.TICKET_ASSIGNED: 4,
     EventType.TICKET_UNASSIGNED: 4,
+    EventType.TICKET_DELETED: 5,
 }
+
+
+class TicketDeletion(CamelModel):
+    """That a ticket was deleted, by whom, and what it was: written in the delete's own transaction
+    (the stream's record of the delete itself carries only the ticket's last writer), for
+    ticket.deleted."""
+
+    tenant_id: str
+    ticket: TicketSummary
+    deleted_by: Actor
+    deleted_at: Timestamp
 
 
 class EventEnvelope(CamelModel):
     """An event as published to its consumers (the event bus, webhooks): the change, who made it, and
-    the ticket after it (README, Events). webhook.test carries none of them."""
+    the ticket after it (the customer or the agent, for theirs) (README, Events). webhook.test carries
+    none of them."""
 
     id: str
     type: str
@@ -308,13 +331,15 @@ class EventEnvelope(CamelModel):
     changes: list[FieldChange] = Field(default_factory=list)
     ticket: TicketSummary | None = None
     message: Message | None = None
+    customer: Customer | None = None
+    agent: Agent | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _tenant_of_the_parts(cls, data: Any) -> Any:
-        """Read back (by a consumer), the ticket and message get the tenant their JSON leaves out."""
+        """Read back (by a consumer), the parts get the tenant their JSON leaves out."""
         if isinstance(data, dict) and "tenantId" in data:
-            for part in ("ticket", "message"):
+            for part in ("ticket", "message", "customer", "agent"):
                 if isinstance(data.get(part), dict):
                     data = data | {part: {"tenantId": data["tenantId"]} | data[part]}
         return data

@@ -70,6 +70,7 @@ class ActorRole(StrEnum):
     AGENT = "agent"
     ADMIN = "admin"
     SYSTEM = "system"  # the stream function's own work: automatic assignment
+    OPERATOR = "operator"  # the admin CLI, run with the AWS account's own credentials
     UNKNOWN = "unknown"  # a write by a version before 2026-12, which kept no actor
 
 
@@ -81,7 +82,10 @@ class EventType(StrEnum):
     TICKET_STATUS_CHANGED = "ticket.status_changed"
     TICKET_ASSIGNED = "ticket.assigned"
     TICKET_UNASSIGNED = "ticket.unassigned"
+    TICKET_DELETED = "ticket.deleted"
     MESSAGE_CREATED = "message.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    AGENT_UPDATED = "agent.updated"
 
 
 # Sent by POST /v1/webhooks/{id}/test only: never a change, so never in a history or a subscription.

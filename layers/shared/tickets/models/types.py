@@ -286,6 +286,12 @@ Email = Annotated[
     str,
     StringConstraints(pattern=rf"^{_EMAIL_PART}{{1,64}}@{_EMAIL_PART}{{1,255}}$", max_length=320),
 ]
+MAX_ADMIN_EMAILS = 10
+AdminEmails = Annotated[
+    list[Email],
+    AfterValidator(_unique),
+    Field(max_length=MAX_ADMIN_EMAILS, json_schema_extra={"uniqueItems": True}),
+]
 # After an integer's bounds, e.g. Annotated[int, Field(strict=True, ge=0), WHOLE_NUMBER] (the bounds go
 # first: after a validator they would not reach the JSON schema as minimum/maximum).
 WHOLE_NUMBER = BeforeValidator(_whole_number)

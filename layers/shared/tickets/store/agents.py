@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tickets import keys
+from tickets.ids import format_timestamp
 from tickets.keys import Entity
-from tickets.models.domain import Agent
+from tickets.models.domain import Actor, Agent
 from tickets.store import items
 from tickets.store.table import Table
 
@@ -17,7 +19,8 @@ class AgentStore(Table):
         keeping its load, last assignment and createdAt. True when it was created."""
         stored = items.agent_attributes(agent)
         profile = {
-            name: stored.get(name) for name in ("name", "email", "level", "available", "maxOpenTickets")
+            name: stored.get(name)
+            for name in ("name", "email", "level", "available", "maxOpenTickets", "updatedAt", "changedBy")
         }
         kept = {"openTickets": 0, "createdAt": stored["createdAt"]}
         fixed = {"entity": Entity.AGENT, "tenantId": agent.tenant_id, "id": agent.id}
@@ -25,9 +28,13 @@ class AgentStore(Table):
         assert agent_now is not None
         return agent_now, agent_now.created_at == agent.created_at
 
-    def change_agent(self, tenant_id: str, agent_id: str, changes: dict[str, Any]) -> Agent | None:
-        """Set some profile fields (camelCase names) of an existing agent; None if there is none."""
-        return self._update_agent(tenant_id, agent_id, changes, {}, condition="attribute_exists(PK)")
+    def change_agent(
+        self, tenant_id: str, agent_id: str, changes: dict[str, Any], *, by: Actor, at: datetime
+    ) -> Agent | None:
+        """Set some profile fields (camelCase names) of an existing agent, `by` whom and `at` when;
+        None if there is none."""
+        values = changes | {"updatedAt": format_timestamp(at)} | items.actor_attribute("changedBy", by)
+        return self._update_agent(tenant_id, agent_id, values, {}, condition="attribute_exists(PK)")
 
     def _update_agent(
         self,

@@ -19,7 +19,8 @@ class CustomerStore(Table):
         values = items.customer_attributes(customer)
         kept = {"id", "createdAt"}
         replaced = {
-            name: values.get(name) for name in ("email", "name", "metadata", "updatedAt", "externalId")
+            name: values.get(name)
+            for name in ("email", "name", "metadata", "updatedAt", "externalId", "changedBy")
         }
         names = {f"#{name}": name for name in (*kept, *replaced, "entity", "tenantId")}
         typed = items.serialize(

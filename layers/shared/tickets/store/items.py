@@ -12,7 +12,17 @@ from pydantic import BaseModel
 from tickets import keys
 from tickets.ids import format_timestamp
 from tickets.keys import Entity, ListMembership
-from tickets.models.domain import Actor, Agent, ApiKey, Customer, Message, Tenant, Ticket, TicketEvent
+from tickets.models.domain import (
+    Actor,
+    Agent,
+    ApiKey,
+    Customer,
+    Message,
+    Tenant,
+    Ticket,
+    TicketDeletion,
+    TicketEvent,
+)
 from tickets.models.types import STORED
 from tickets.models.webhooks import Delivery, DeliveryAttempt, SigningSecret, Webhook
 from tickets.store.keyed_writes import KeyedRequest, KeyedWrite
@@ -38,6 +48,8 @@ _JSON_ATTRIBUTES = frozenset(
         "changes",
         "secrets",
         "attempts",
+        "ticket",
+        "deletedBy",
     }
 )
 
@@ -97,7 +109,7 @@ def _attributes(
     return data
 
 
-def _actor(name: str, actor: Actor | None) -> dict[str, Any]:
+def actor_attribute(name: str, actor: Actor | None) -> dict[str, Any]:
     """Who wrote an item, which its model never dumps (Field(exclude=True)): kept as JSON text."""
     if actor is None:
         return {}
@@ -143,13 +155,13 @@ def tenant_from_item(item: Item) -> Tenant:
 def customer_item(customer: Customer) -> Item:
     key = keys.customer_key(customer.tenant_id, customer.external_id)
     return serialize(
-        key | {"entity": Entity.CUSTOMER, "tenantId": customer.tenant_id} | _attributes(customer)
+        key | {"entity": Entity.CUSTOMER, "tenantId": customer.tenant_id} | customer_attributes(customer)
     )
 
 
 def customer_attributes(customer: Customer) -> dict[str, Any]:
     """The customer's attributes as stored (plain values, nested ones as JSON text), for updates."""
-    return _attributes(customer)
+    return _attributes(customer) | actor_attribute("changedBy", customer.changed_by)
 
 
 def customer_from_item(item: Item) -> Customer:
@@ -158,11 +170,11 @@ def customer_from_item(item: Item) -> Customer:
 
 def agent_item(agent: Agent) -> Item:
     key = keys.agent_key(agent.tenant_id, agent.id)
-    return serialize(key | {"entity": Entity.AGENT, "tenantId": agent.tenant_id} | _attributes(agent))
+    return serialize(key | {"entity": Entity.AGENT, "tenantId": agent.tenant_id} | agent_attributes(agent))
 
 
 def agent_attributes(agent: Agent) -> dict[str, Any]:
-    return _attributes(agent)
+    return _attributes(agent) | actor_attribute("changedBy", agent.changed_by)
 
 
 def agent_from_item(item: Item) -> Agent:
@@ -179,7 +191,7 @@ def ticket_item(ticket: Ticket) -> Item:
     key = keys.ticket_key(ticket.tenant_id, ticket.id) | keys.ticket_index_key(
         ticket.tenant_id, ticket.id, attributes["updatedAt"]
     )
-    actor = _actor("changedBy", ticket.changed_by)
+    actor = actor_attribute("changedBy", ticket.changed_by)
     return serialize(key | {"entity": Entity.TICKET, "tenantId": ticket.tenant_id} | attributes | actor)
 
 
@@ -248,7 +260,7 @@ def api_key_from_item(item: Item) -> ApiKey:
 def message_item(message: Message) -> Item:
     key = keys.message_key(message.tenant_id, message.ticket_id, message.id)
     head = {"entity": Entity.MESSAGE, "tenantId": message.tenant_id}
-    return serialize(key | head | _attributes(message) | _actor("postedBy", message.posted_by))
+    return serialize(key | head | _attributes(message) | actor_attribute("postedBy", message.posted_by))
 
 
 def message_from_item(item: Item) -> Message:
@@ -266,6 +278,26 @@ def event_item(event: TicketEvent) -> Item:
 
 def event_from_item(item: Item) -> TicketEvent:
     return _model(TicketEvent, deserialize(item))
+
+
+# How long a deletion's record outlives the stream's 24 hours, which it is written for.
+DELETION_RETENTION_SECONDS = 2 * 24 * 3600
+
+
+def deletion_item(deletion: TicketDeletion) -> Item:
+    key = keys.deletion_key(deletion.tenant_id, deletion.ticket.id)
+    expires = int(deletion.deleted_at.timestamp()) + DELETION_RETENTION_SECONDS
+    return serialize(key | {"entity": Entity.DELETION, "expiresAt": expires} | _attributes(deletion))
+
+
+def deletion_from_item(item: Item) -> TicketDeletion:
+    values = deserialize(item)
+    values.pop("expiresAt", None)
+    values["ticket"] = json.loads(values["ticket"]) | {"tenantId": values["tenantId"]}
+    values["deletedBy"] = json.loads(values["deletedBy"])
+    return TicketDeletion.model_validate(
+        {name: value for name, value in values.items() if name not in ("PK", "SK", "entity")}, context=STORED
+    )
 
 
 # Webhooks ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from tickets.models.domain import (
     Message,
     Tenant,
     Ticket,
+    TicketDeletion,
 )
 from tickets.store import items, keyed_writes
 from tickets.store.items import Item
@@ -226,7 +227,7 @@ class TicketRepository(Table):
 
     def delete_ticket(
         self,
-        ticket: Ticket,
+        deletion: TicketDeletion,
         sequence: int,
         *,
         memberships: set[ListMembership],
@@ -235,9 +236,11 @@ class TicketRepository(Table):
     ) -> None:
         """Delete the ticket with everything that is its: description, messages, list entries, number
         and externalId guards, its part of the stats and of its agent's load. The ticket itself goes in
-        one transaction with all of these, if nobody changed it since it was read (else StaleWrite);
-        messages that do not fit in that transaction are deleted before it, oldest first, so a failure
-        midway leaves the ticket whole in every list and a retry carries on."""
+        one transaction with all of these, and with the record of its deletion, if nobody changed it
+        since it was read (else StaleWrite); messages that do not fit in that transaction are deleted
+        before it, oldest first, so a failure midway leaves the ticket whole in every list and a retry
+        carries on."""
+        ticket = deletion.ticket
         tenant_id = ticket.tenant_id
         ticket_delete = self._delete(keys.ticket_key(tenant_id, ticket.id))
         ticket_delete["Delete"] |= {
@@ -245,7 +248,11 @@ class TicketRepository(Table):
             "ExpressionAttributeNames": {"#version": "version"},
             "ExpressionAttributeValues": {":expected": {"N": str(ticket.version)}},
         }
-        writes = [ticket_delete, self._delete(keys.ticket_number_guard_key(tenant_id, sequence))]
+        writes = [
+            ticket_delete,
+            self._delete(keys.ticket_number_guard_key(tenant_id, sequence)),
+            self._put(items.deletion_item(deletion)),
+        ]
         if ticket.external_id is not None:
             writes.append(self._delete(keys.external_id_guard_key(tenant_id, ticket.external_id)))
         writes.extend(

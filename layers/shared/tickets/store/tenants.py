@@ -51,6 +51,9 @@ class TenantStore(Table):
     def set_channel_sellers(self, tenant_id: str, seller_ids: list[str]) -> Tenant | None:
         return self._set_tenant_attribute(tenant_id, "channelSellerIds", seller_ids)
 
+    def set_admin_emails(self, tenant_id: str, emails: list[str]) -> Tenant | None:
+        return self._set_tenant_attribute(tenant_id, "adminEmails", emails)
+
     def _set_tenant_attribute(self, tenant_id: str, name: str, value: Any) -> Tenant | None:
         """The tenant with one attribute replaced; None when there is no such tenant."""
         try:
