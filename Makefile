@@ -127,7 +127,7 @@ endif
 # The harness is bench/ (issue 7); it runs the handlers in-process against moto, like the tests.
 BENCH := PYTHONPATH=layers/shared:. $(BIN)/python -m bench
 
-bench: $(VENV_STAMP) $(SAM_STAMP) ## Benchmarks: round trips, units and cost, list growth, cold start... -> docs/benchmarks.md
+bench: $(VENV_STAMP) $(SAM_STAMP) $(MINISTACK_STAMP) ## Benchmarks: round trips, units and cost, list growth, cold start... -> docs/benchmarks.md
 	$(BENCH)
 
 bench-smoke: $(VENV_STAMP) ## A quick pass of the benchmark harness (no build, writes nothing): fails if it breaks

@@ -21,7 +21,18 @@ from bench import env
 
 env.configure()
 
-from bench import coldstart, cost, figures, listing, package, roundtrips, streams, warm, webhooks  # noqa: E402 - after env
+from bench import (  # noqa: E402 - after env
+    coldstart,
+    cost,
+    figures,
+    listing,
+    package,
+    realtime,
+    roundtrips,
+    streams,
+    warm,
+    webhooks,
+)
 from bench.report import ROOT, Budget, Image, Section, machine, markdown_table  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
@@ -38,6 +49,8 @@ class Plan:
     warm_iterations: int
     stream_batch: int
     webhook_tickets: int
+    realtime_tickets: int
+    realtime_local_events: int  # 0: no local stack
     build: bool
     cold_functions: list[str] | None = None  # None: every function
 
@@ -52,6 +65,8 @@ FULL = Plan(
     warm_iterations=200,
     stream_batch=100,
     webhook_tickets=40,
+    realtime_tickets=10,
+    realtime_local_events=50,
     build=True,
 )
 SMOKE = Plan(
@@ -64,6 +79,8 @@ SMOKE = Plan(
     warm_iterations=5,
     stream_batch=5,
     webhook_tickets=3,
+    realtime_tickets=2,
+    realtime_local_events=0,
     build=False,
     cold_functions=["get_ticket", "authorizer"],
 )
@@ -148,6 +165,9 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
     def webhook_section() -> Section:
         return webhooks.report(webhooks.measure(plan.webhook_tickets))
 
+    def realtime_section() -> Section:
+        return realtime.report(realtime.measure(plan.realtime_tickets, plan.realtime_local_events))
+
     # Cold start first, while nothing else of the bench has warmed or filled memory.
     sections += _timed("cold start", cold, timings)
     sections += _timed("round trips, units and cost", operations, timings)
@@ -156,7 +176,8 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
     sections += _timed("package size", sizes, timings)
     sections += _timed("stream processing", stream_section, timings)
     sections += _timed("webhooks", webhook_section, timings)
-    order = ["1.", "2.", "2b.", "3.", "4.", "5.", "6.", "7.", "8."]
+    sections += _timed("real-time push", realtime_section, timings)
+    order = ["1.", "2.", "2b.", "3.", "4.", "5.", "6.", "7.", "8.", "9."]
     sections.sort(key=lambda section: order.index(section.title.split(" ", 1)[0]))
     return sections, timings
 

@@ -24,6 +24,9 @@ FUNCTION_ENV = {
     "WEBHOOK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/tickets-bench-deliveries",
     "WEBHOOK_KEY_ID": "alias/tickets-bench-webhooks",
     "WEBHOOK_LOOPBACK_ALLOWED": "true",
+    "REALTIME_API_ID": "a1b2c3d4e5",
+    "REALTIME_DOMAIN": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+    "REALTIME_STAGE": "live",
     "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
 }
 

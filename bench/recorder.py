@@ -18,6 +18,7 @@ import boto3
 from bench import capacity
 from bench.capacity import Units
 from tickets import clients
+from tickets.settings import get_realtime_settings
 
 _ids = itertools.count()
 # (table, ((name, value) of PK and SK, sorted)): an item a write touches
@@ -55,9 +56,17 @@ class Recorder:
     # Attaching -------------------------------------------------------------------------------------
 
     def attach(self) -> Recorder:
-        """Hook the package's DynamoDB, SESv2, EventBridge, SQS and KMS clients (created now if they were
-        not yet)."""
-        for client in (clients.dynamodb(), clients.sesv2(), clients.events(), clients.sqs(), clients.kms()):
+        """Hook the package's DynamoDB, SESv2, EventBridge, SQS, KMS and @connections clients (created
+        now if they were not yet)."""
+        connections = clients.connections(get_realtime_settings().management_url)
+        for client in (
+            clients.dynamodb(),
+            clients.sesv2(),
+            clients.events(),
+            clients.sqs(),
+            clients.kms(),
+            connections,
+        ):
             events = client.meta.events
             events.register("before-parameter-build", self._params, unique_id=f"{self._tag}-params")
             events.register("before-call", self._start, unique_id=f"{self._tag}-start")

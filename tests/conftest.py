@@ -21,6 +21,9 @@ os.environ.update(
         "WEBHOOK_KEY_ID": "alias/tickets-test-webhooks",
         # The tests' receivers listen on 127.0.0.1, as the local stack's do.
         "WEBHOOK_LOOPBACK_ALLOWED": "true",
+        "REALTIME_API_ID": "a1b2c3d4e5",
+        "REALTIME_DOMAIN": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        "REALTIME_STAGE": "live",
         "POWERTOOLS_SERVICE_NAME": "tickets-api",
         "POWERTOOLS_METRICS_NAMESPACE": "TicketsApi",
         "POWERTOOLS_DEV": "false",

@@ -56,6 +56,7 @@ class Stack:
     api_key: str
     keys: dict[str, str]
     endpoint: str | None = None  # the local emulator, whose email outbox can be read
+    table_name: str | None = None  # the local stack's table, read through the emulator
 
 
 def curl(
@@ -86,7 +87,13 @@ def stack() -> Stack:
     if not stack_file.exists():
         pytest.fail(f"No stack: start one with `make run` (writes {stack_file}) or set API_URL and API_KEY")
     document = json.loads(stack_file.read_text())
-    return Stack(document["apiUrl"], document["apiKey"], document.get("keys", {}), document.get("endpoint"))
+    return Stack(
+        document["apiUrl"],
+        document["apiKey"],
+        document.get("keys", {}),
+        document.get("endpoint"),
+        document.get("tableName"),
+    )
 
 
 @pytest.fixture(scope="session")

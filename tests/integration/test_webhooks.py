@@ -89,6 +89,8 @@ def test_only_admin_keys_manage_webhooks(api: Api, role: str) -> None:
         ({"url": "https://10.0.0.7/x", "eventTypes": ["*"]}, "url"),
         ({"url": "https://169.254.169.254/latest", "eventTypes": ["*"]}, "url"),
         ({"url": "https://user:pw@hooks.example.com/x", "eventTypes": ["*"]}, "url"),
+        ({"url": "http://127.0.0.1:0/x", "eventTypes": ["*"]}, "url"),  # port 0
+        ({"url": "https://hooks.example.com:65536/x", "eventTypes": ["*"]}, "url"),
         ({"url": "https://hooks.example.com/x", "eventTypes": []}, "eventTypes"),
         ({"url": "https://hooks.example.com/x", "eventTypes": ["ticket.exploded"]}, "eventTypes"),
         ({"url": "https://hooks.example.com/x", "eventTypes": ["*", "ticket.created"]}, "eventTypes"),

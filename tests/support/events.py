@@ -13,6 +13,7 @@ from tests.support.aws import ROOT
 EVENTS = ROOT / "events"
 DEFAULT_TENANT = "acme"
 _ROUTES = {
+    "create_realtime_token": "realtime_tokens_create.json",
     "create_ticket": "create_ticket.json",
     "list_tickets": "list_tickets.json",
     "get_ticket": "get_ticket.json",
@@ -54,6 +55,11 @@ _ROUTES = {
 def _load(name: str) -> dict[str, Any]:
     with (EVENTS / name).open() as handle:
         return json.load(handle)  # type: ignore[no-any-return]
+
+
+def websocket_event(name: str) -> dict[str, Any]:
+    """An events/ file of the WebSocket API's functions, as is (their caller is no REST key)."""
+    return _load(name)
 
 
 def load_event(

@@ -153,5 +153,8 @@ class Api:
         path = {"webhookId": webhook_id, "deliveryId": delivery_id}
         return invoke("webhooks", api_event("resend_webhook_delivery", path=path, **self.caller))
 
+    def create_realtime_token(self, **kwargs: Any) -> ApiResponse:
+        return invoke("realtime_tokens", api_event("create_realtime_token", **(self.caller | kwargs)))
+
     def test_webhook(self, webhook_id: str) -> ApiResponse:
         return invoke("webhooks", api_event("test_webhook", path={"webhookId": webhook_id}, **self.caller))

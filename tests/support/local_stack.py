@@ -539,6 +539,7 @@ def up(profile: Profile, fresh: bool = False) -> dict[str, Any]:
         raise
     stack = {
         "apiUrl": f"{profile.endpoint}/_aws/execute-api/{outputs['ApiId']}/{LOCAL_STAGE}",
+        "realtimeUrl": _realtime_url(profile, outputs),
         "apiKey": keys["admin"],
         "tenantId": DEMO_TENANT.id,
         "keys": keys,
@@ -554,6 +555,12 @@ def up(profile: Profile, fresh: bool = False) -> dict[str, Any]:
     return stack
 
 
+def _realtime_url(profile: Profile, outputs: dict[str, str]) -> str:
+    """The emulator's form of the RealtimeUrl output (the token route answers the same address)."""
+    stage = outputs["RealtimeUrl"].rsplit("/", 1)[-1]
+    return f"ws{profile.endpoint.removeprefix('http')}/_aws/execute-api/{outputs['RealtimeApiId']}/{stage}"
+
+
 def banner(stack: dict[str, Any], stack_file: Path) -> str:
     api, key = stack["apiUrl"], stack["apiKey"]
     return f"""
@@ -561,6 +568,7 @@ Tickets API is running (MiniStack on {stack["endpoint"]}, stack {stack["stackNam
 
   API base URL : {api}
   API key      : {key}   (admin of tenant {stack["tenantId"]}; more keys in {stack_file.relative_to(ROOT)})
+  WebSocket    : {stack["realtimeUrl"]}?token=...   (a token from POST /v1/realtime/tokens)
 
 Try:
   curl -s -X POST "{api}/v1/tickets" -H "X-API-Key: {key}" -H "Content-Type: application/json" \\

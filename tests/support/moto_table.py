@@ -13,7 +13,14 @@ from moto.dynamodb.models import dynamodb_backends
 
 from tests.support.aws import table_definition
 from tickets import clients
-from tickets.api.services import agent_service, customer_service, ticket_service, webhook_service
+from tickets.api.services import (
+    agent_service,
+    customer_service,
+    ticket_service,
+    token_service,
+    webhook_service,
+)
+from tickets.realtime import authorizer, connections, push
 from tickets.settings import get_event_settings, get_settings, get_webhook_settings
 from tickets.store.idempotency import idempotency_store
 from tickets.stream import processor
@@ -24,9 +31,10 @@ from tickets.webhooks.dispatch import dispatcher
 def forget_built_services() -> None:
     """Clients and services are built once per container; each table builds them inside its own mocks."""
     clients.reset()
-    api = (ticket_service, customer_service, agent_service, webhook_service, idempotency_store)
+    api = (ticket_service, customer_service, agent_service, webhook_service, token_service, idempotency_store)
     stream = (processor.automation, processor.publisher, processor.tickets)
-    for service in (*api, *stream, dispatcher, deliverer):
+    realtime = (authorizer.tokens, connections.connections, connections.poster, push.pusher)
+    for service in (*api, *stream, dispatcher, deliverer, *realtime):
         service.cache_clear()
 
 

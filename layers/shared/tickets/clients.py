@@ -94,6 +94,22 @@ def apigateway() -> Any:
     return _client("apigateway")
 
 
+def connections(management_url: str) -> Any:
+    """The WebSocket API's @connections (the push posts to each connection). Short timeouts and one
+    retry: a slow or gone connection must not hold up an event's other connections."""
+    key = f"apigatewaymanagementapi {management_url}"
+    if key not in _clients:
+        config = _config().merge(
+            Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2})
+        )
+        _clients[key] = botocore.session.get_session().create_client(
+            "apigatewaymanagementapi",
+            config=config,
+            **(_target | {"endpoint_url": management_url}),  # type: ignore[arg-type]
+        )
+    return _clients[key]
+
+
 def reset() -> None:
     """Forget the cached clients (tests create them again inside their AWS mocks)."""
     _clients.clear()

@@ -50,6 +50,8 @@ MONTHLY_TICKETS_PREFIX = "ticketsCreated#"
 API_KEY_SK = "#APIKEY"
 WEBHOOK_PREFIX = "WEBHOOK#"
 DELIVERY_PREFIX = "DELIVERY#"
+REALTIME_TOKEN_SK = "#REALTIME_TOKEN"
+CONNECTION_SK = "#CONNECTION"
 
 
 class Entity(StrEnum):
@@ -74,6 +76,8 @@ class Entity(StrEnum):
     WEBHOOK = "WEBHOOK"
     DELIVERY = "DELIVERY"
     DELETION = "DELETION"
+    REALTIME_TOKEN = "REALTIME_TOKEN"
+    CONNECTION = "CONNECTION"
 
 
 class ListDimension(StrEnum):
@@ -232,6 +236,25 @@ def keyed_write_key(tenant_id: str, idempotency_key: str) -> Key:
     """The mark of the ticket write made under an Idempotency-Key, beside the key's Powertools record."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
     return {PK: idempotency_partition(tenant_id), SK: f"write#{digest}"}
+
+
+def realtime_token_key(token_hash: str) -> Key:
+    """A real-time token, found by its SHA-256 (only the hash is stored) when it opens a connection."""
+    return {PK: f"REALTIME_TOKEN#{token_hash}", SK: REALTIME_TOKEN_SK}
+
+
+def connection_key(connection_id: str) -> Key:
+    """An open WebSocket, by API Gateway's connection id: all that $disconnect and a gone post know."""
+    return {PK: f"CONNECTION#{connection_id}", SK: CONNECTION_SK}
+
+
+def connections_partition(tenant_id: str) -> str:
+    """The GSI1 partition of a tenant's open connections, which every event's push pages through."""
+    return f"{_tenant(tenant_id)}#CONNECTIONS"
+
+
+def connection_index_key(tenant_id: str, connection_id: str, connected_at: str) -> Key:
+    return {GSI1PK: connections_partition(tenant_id), GSI1SK: f"{connected_at}#{connection_id}"}
 
 
 def monthly_tickets_attribute(period: str) -> str:

@@ -70,6 +70,39 @@ class WebhookSettings(BaseModel):
     loopback_allowed: bool = Field(default=False, validation_alias="WEBHOOK_LOOPBACK_ALLOWED")
 
 
+class RealtimeSettings(BaseModel):
+    """Where the WebSocket API is (template.yaml's RealtimeApi): the address a client connects to, and
+    the one the push posts to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_id: str = Field(min_length=1, validation_alias="REALTIME_API_ID")
+    # <api id>.execute-api.<region>.<URL suffix>, and the stage, on AWS.
+    domain: str = Field(min_length=1, validation_alias="REALTIME_DOMAIN")
+    stage: str = Field(min_length=1, validation_alias="REALTIME_STAGE")
+    # Set only by the local emulator (MiniStack), whose WebSocket APIs live under its own address.
+    emulator_endpoint: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+
+    @property
+    def management_url(self) -> str:
+        """The @connections API's address (PostToConnection, DeleteConnection)."""
+        if self.emulator_endpoint:
+            return f"{self.emulator_endpoint.rstrip('/')}/_aws/execute-api/{self.api_id}/{self.stage}"
+        return f"https://{self.domain}/{self.stage}"
+
+    @property
+    def client_url(self) -> str:
+        """The wss:// address a dashboard connects to (ws:// on the local emulator)."""
+        if self.emulator_endpoint:
+            return "ws" + self.management_url.removeprefix("http")
+        return f"wss://{self.domain}/{self.stage}"
+
+
+@lru_cache(maxsize=1)
+def get_realtime_settings() -> RealtimeSettings:
+    return RealtimeSettings.model_validate(dict(os.environ))
+
+
 @lru_cache(maxsize=1)
 def get_event_settings() -> EventSettings:
     return EventSettings.model_validate(dict(os.environ))

@@ -30,15 +30,22 @@ class _NotKept(Exception):
         self.response = response
 
 
-def _without_secret(body: Any) -> Any:
-    """What is kept of an answer: never a secret. A webhook's signing secret is shown once, by its own
-    answer; a replay (the same Idempotency-Key) has it null: rotate-secret makes a new one."""
-    if not isinstance(body, str) or '"secret"' not in body:
+# Fields of an answer that open something, never kept: a webhook's signing secret; a real-time token,
+# and the URL that carries it.
+_CREDENTIALS = {"secret": ("secret",), "token": ("token", "url")}
+
+
+def _without_credentials(body: Any) -> Any:
+    """What is kept of an answer: never a credential. The answer that made one shows it; a replay
+    (the same Idempotency-Key) has it null: rotate-secret makes a new secret, a new token is asked."""
+    if not isinstance(body, str) or not any(f'"{name}"' in body for name in _CREDENTIALS):
         return body
     document = json.loads(body)
     data = document.get("data")
-    if isinstance(data, dict) and "secret" in data:
-        data["secret"] = None
+    if isinstance(data, dict):
+        for marker, fields in _CREDENTIALS.items():
+            if marker in data:
+                data |= dict.fromkeys(fields)
     return json.dumps(document, separators=(",", ":"))
 
 
@@ -65,7 +72,7 @@ def idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddlewa
         if response.status_code >= HTTPStatus.BAD_REQUEST:  # e.g. no such route: nothing was done
             raise _NotKept(response)
         answered.append(response)
-        body = _without_secret(response.body)
+        body = _without_credentials(response.body)
         return {"status": response.status_code, "body": body, "headers": dict(response.headers)}
 
     try:

@@ -11,14 +11,16 @@ from tickets.logic.agents import AgentService
 from tickets.logic.cursor import CursorCodec
 from tickets.logic.customers import CustomerService
 from tickets.logic.history import HistoryService
+from tickets.logic.realtime import TokenService
 from tickets.logic.service import TicketService
 from tickets.logic.webhooks import WebhookService
 from tickets.notify.delivery_queue import DeliveryQueue
-from tickets.settings import get_settings, get_webhook_settings
+from tickets.settings import get_realtime_settings, get_settings, get_webhook_settings
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.history import HistoryStore
 from tickets.store.lists import ListStore
+from tickets.store.realtime import RealtimeStore
 from tickets.store.repository import TicketRepository
 from tickets.store.secrets import SecretBox
 from tickets.store.table import Table
@@ -73,3 +75,8 @@ def webhook_service() -> WebhookService:
         CursorCodec(get_settings().cursor_signing_key),
         allow_loopback=settings.loopback_allowed,
     )
+
+
+@lru_cache(maxsize=1)
+def token_service() -> TokenService:
+    return TokenService(_store(RealtimeStore), get_realtime_settings().client_url)

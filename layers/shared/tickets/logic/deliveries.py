@@ -4,13 +4,13 @@ it (dispatch), and a delivery is attempted on Standard Webhooks' schedule until 
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from tickets.ids import format_timestamp, new_ulid, utc_now
+from tickets.logic import events
 from tickets.models.domain import EventEnvelope
 from tickets.models.enums import DeliveryStatus
 from tickets.models.webhooks import Delivery, DeliveryAttempt, DeliveryTask, Webhook
@@ -58,13 +58,6 @@ def retry_delay(attempts_made: int, retry_after_seconds: float | None, jitter: f
     return delay
 
 
-def webhook_body(envelope: EventEnvelope) -> str:
-    """The JSON every attempt of the event sends, byte for byte (the signature covers it)."""
-    data = envelope.model_dump(mode="json", by_alias=True, exclude_none=True)
-    document = {"type": envelope.type, "timestamp": format_timestamp(envelope.occurred_at), "data": data}
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-
-
 def new_delivery(webhook: Webhook, envelope: EventEnvelope) -> Delivery:
     """The event's delivery to the endpoint: its id comes from both, so handing the event over again
     finds the same delivery, and sorts by the event's time."""
@@ -76,7 +69,7 @@ def new_delivery(webhook: Webhook, envelope: EventEnvelope) -> Delivery:
         event_type=envelope.type,
         created_at=utc_now(),
         next_attempt_at=envelope.occurred_at,
-        payload=webhook_body(envelope),
+        payload=events.event_document(envelope),  # every attempt sends it byte for byte (signed)
     )
 
 

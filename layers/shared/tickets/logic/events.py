@@ -5,11 +5,13 @@ publishes them (notify/publisher.py)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from tickets.ids import format_timestamp
 from tickets.models.domain import (
     UNKNOWN_ACTOR,
     Actor,
@@ -160,6 +162,14 @@ def envelope(
         ticket=ticket,
         message=message,
     )
+
+
+def event_document(envelope: EventEnvelope) -> str:
+    """The event as webhooks and the real-time push send it: `{type, timestamp, data}` (Standard
+    Webhooks' shape), `data` the envelope without its null values."""
+    data = envelope.model_dump(mode="json", by_alias=True, exclude_none=True)
+    document = {"type": envelope.type, "timestamp": format_timestamp(envelope.occurred_at), "data": data}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def _event(

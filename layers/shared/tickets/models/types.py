@@ -286,6 +286,14 @@ Email = Annotated[
     str,
     StringConstraints(pattern=rf"^{_EMAIL_PART}{{1,64}}@{_EMAIL_PART}{{1,255}}$", max_length=320),
 ]
+# What a real-time connection listens to: one ticket (`ticket:<id>`), the queue, or the caller's own.
+MAX_TOPICS = 20
+RealtimeTopic = Annotated[str, StringConstraints(pattern=r"^(queue|mine|ticket:[0-9A-Z]{26})$")]
+RealtimeTopics = Annotated[
+    list[RealtimeTopic],
+    AfterValidator(_unique),
+    Field(min_length=1, max_length=MAX_TOPICS, json_schema_extra={"uniqueItems": True}),
+]
 MAX_ADMIN_EMAILS = 10
 AdminEmails = Annotated[
     list[Email],

@@ -20,9 +20,11 @@ MAX_WEBHOOKS_PER_TENANT = 20
 
 # https to a name or an IPv4 address (checked again when resolved, at each attempt: logic/webhooks.py);
 # plain http to 127.0.0.1, which only the local stack takes. No user info, no IPv6 literal.
+# A port is 1-65535, written without leading zeros.
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 WEBHOOK_URL_PATTERN = (
-    r"^(?:[Hh][Tt][Tt][Pp][Ss]://[^\x00-\x20\x7f/?#@:\[\]]+|[Hh][Tt][Tt][Pp]://127\.0\.0\.1)(?::[0-9]{1,5})?"
-    r"(?:[/?#][^\x00-\x20\x7f]*)?$"
+    r"^(?:[Hh][Tt][Tt][Pp][Ss]://[^\x00-\x20\x7f/?#@:\[\]]+|[Hh][Tt][Tt][Pp]://127\.0\.0\.1)"
+    rf"(?::{_PORT})?(?:[/?#][^\x00-\x20\x7f]*)?$"
 )
 WebhookUrl = Annotated[str, StringConstraints(pattern=WEBHOOK_URL_PATTERN, max_length=2048)]
 

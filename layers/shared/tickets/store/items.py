@@ -23,6 +23,7 @@ from tickets.models.domain import (
     TicketDeletion,
     TicketEvent,
 )
+from tickets.models.realtime import Connection, Grant
 from tickets.models.types import STORED
 from tickets.models.webhooks import Delivery, DeliveryAttempt, SigningSecret, Webhook
 from tickets.store.keyed_writes import KeyedRequest, KeyedWrite
@@ -349,6 +350,35 @@ def guard_item(key: dict[str, str], entity: Entity, ticket_id: str) -> Item:
 
 def entity_of(item: Item) -> str:
     return str(item.get("entity", {}).get("S", ""))
+
+
+# Real-time tokens and connections ---------------------------------------------------------------
+
+
+def realtime_token_item(token_hash: str, grant: Grant, expires_at: int) -> Item:
+    head = {"entity": Entity.REALTIME_TOKEN, "expiresAt": expires_at}
+    return serialize(keys.realtime_token_key(token_hash) | head | _attributes(grant))
+
+
+def grant_from_item(item: Item) -> Grant:
+    values = deserialize(item)
+    values.pop("expiresAt", None)
+    return _model(Grant, values)
+
+
+def connection_item(connection: Connection, expires_at: int) -> Item:
+    attributes = _attributes(connection)
+    key = keys.connection_key(connection.id) | keys.connection_index_key(
+        connection.tenant_id, connection.id, attributes["connectedAt"]
+    )
+    return serialize(key | {"entity": Entity.CONNECTION, "expiresAt": expires_at} | attributes)
+
+
+def connection_from_item(item: Item) -> Connection:
+    values = deserialize(item)
+    for bookkeeping in (keys.GSI1PK, keys.GSI1SK, "expiresAt"):
+        values.pop(bookkeeping, None)
+    return _model(Connection, values)
 
 
 # Idempotency-Key marks ---------------------------------------------------------------------------

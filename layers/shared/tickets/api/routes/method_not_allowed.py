@@ -29,6 +29,7 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/v1/agents/{agentId}": ("PATCH", "PUT"),
     "/v1/customers": ("GET",),
     "/v1/customers/{externalId}": ("GET", "PUT"),
+    "/v1/realtime/tokens": ("POST",),
     "/v1/tickets": ("GET", "POST"),
     "/v1/tickets/{ticketId}": ("DELETE", "GET", "PATCH", "POST"),
     "/v1/tickets/{ticketId}/events": ("GET",),
