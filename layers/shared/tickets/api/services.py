@@ -4,14 +4,13 @@ can point the clients at their mocks first), from the settings, the AWS clients 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tickets import clients
 from tickets.logic.agents import AgentService
 from tickets.logic.cursor import CursorCodec
 from tickets.logic.customers import CustomerService
 from tickets.logic.history import HistoryService
-from tickets.logic.realtime import TokenService
 from tickets.logic.service import TicketService
 from tickets.logic.webhooks import WebhookService
 from tickets.notify.delivery_queue import DeliveryQueue
@@ -20,12 +19,14 @@ from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.history import HistoryStore
 from tickets.store.lists import ListStore
-from tickets.store.realtime import RealtimeStore
 from tickets.store.repository import TicketRepository
 from tickets.store.secrets import SecretBox
 from tickets.store.table import Table
 from tickets.store.tenants import TenantStore
 from tickets.store.webhooks import WebhookStore
+
+if TYPE_CHECKING:
+    from tickets.logic.realtime import TokenService
 
 StoreT = TypeVar("StoreT", bound=Table)
 
@@ -79,4 +80,9 @@ def webhook_service() -> WebhookService:
 
 @lru_cache(maxsize=1)
 def token_service() -> TokenService:
+    # Imported here: only the token route runs it, and every API function imports this module (its
+    # models alone are about 5 ms of a cold start).
+    from tickets.logic.realtime import TokenService  # noqa: PLC0415
+    from tickets.store.realtime import RealtimeStore  # noqa: PLC0415
+
     return TokenService(_store(RealtimeStore), get_realtime_settings().client_url)
