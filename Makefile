@@ -41,8 +41,8 @@ SAM_ENV ?= default
 # Steps `make test` runs after the unit and integration tests (`make test TEST_EXTRA_TARGETS=` skips them).
 TEST_EXTRA_TARGETS ?= e2e
 
-.PHONY: openapi help venv venv-sam venv-ministack lint format unit integration e2e test run emails logs invoke admin build \
-	build-host deploy clean bench bench-smoke
+.PHONY: openapi help venv venv-sam venv-ministack browser swagger-ui lint format unit integration e2e test run emails logs \
+	invoke admin build build-host deploy clean bench bench-smoke
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,29 @@ $(MINISTACK_STAMP): requirements-ministack.txt
 	$(PYTHON) -m venv $(VENV_MINISTACK)
 	$(VENV_MINISTACK)/bin/python $(PIP_INSTALL) -r requirements-ministack.txt
 	touch $@
+
+# Debian's Chromium and its driver, for the console's browser tests (tests/e2e/test_console.py). Where
+# they cannot be installed (no root, no sudo, no package source), those tests skip and say why.
+BROWSER_PACKAGES := chromium chromium-driver
+APT_GET := DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get -y -q
+browser: ## Install Debian's chromium and chromium-driver for the browser tests (apt-get, sudo when not root)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	echo "Installing $(BROWSER_PACKAGES) (apt-get) for the browser tests..."; \
+	{ $(APT_GET) install $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+		|| { $(APT_GET) update >/dev/null 2>&1 && $(APT_GET) install $(BROWSER_PACKAGES) >/dev/null; }; } \
+		|| echo "Could not install $(BROWSER_PACKAGES): the console's browser tests will skip"
+
+# Swagger UI for the API reference (/docs), vendored: its files are committed, so nothing is fetched at
+# build or run time. `make swagger-ui` replaces them with SWAGGER_UI_VERSION's (npm pack checks the
+# package's integrity); a unit test checks the bundle is that version.
+SWAGGER_UI_VERSION := 5.35.0
+SWAGGER_UI_DIR := functions/api_docs/static
+swagger-ui: ## Vendor Swagger UI's files (SWAGGER_UI_VERSION) from the npm registry into functions/api_docs/static
+	@work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	(cd "$$work" && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null && tar xzf swagger-ui-dist-*.tgz); \
+	cp "$$work"/package/{swagger-ui-bundle.js,swagger-ui-bundle.js.LICENSE.txt,swagger-ui.css} $(SWAGGER_UI_DIR)/; \
+	cp "$$work/package/LICENSE" $(SWAGGER_UI_DIR)/swagger-ui.LICENSE.txt; \
+	cp "$$work/package/NOTICE" $(SWAGGER_UI_DIR)/swagger-ui.NOTICE.txt
 
 # ------------------------------------------------------------------ local stack
 run: $(ENVIRONMENTS) ## The whole stack on this machine (MiniStack, LOCAL_PORT=4566); Ctrl-C stops it
@@ -109,7 +132,7 @@ unit: $(VENV_STAMP) ## Unit tests (no network)
 integration: $(VENV_STAMP) ## Integration tests (handlers in-process against moto)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/integration
 
-e2e: $(ENVIRONMENTS) ## End-to-end tests over HTTP against a fresh local stack (E2E_PORT=4567), stopped after
+e2e: $(ENVIRONMENTS) browser ## End-to-end and browser tests against a fresh local stack (E2E_PORT=4567), stopped after
 	@$(LOCAL_STACK) up --profile e2e --fresh
 	@trap '$(LOCAL_STACK) down --profile e2e' EXIT; \
 		STACK_FILE=.local/e2e/stack.json $(PYTEST) tests/e2e

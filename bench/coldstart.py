@@ -47,7 +47,8 @@ _CLIENTS = {"ticket_stream": ("dynamodb", "sesv2")}
 # tickets/clients.py), Powertools' Logger and Metrics, and its REST resolver with validation and one
 # validated route (pydantic and the OpenAPI machinery). Ours is what a function adds to it.
 FRAMEWORK = "framework floor"
-_NOT_API = {"ticket_stream", "authorizer", FRAMEWORK}
+# api_docs is the reference page for browsers: it renders the OpenAPI document of every route at start.
+_NOT_API = {"ticket_stream", "authorizer", "api_docs", FRAMEWORK}
 
 _PROBE = r"""
 import json, sys, time

@@ -117,6 +117,10 @@ DENIED = [
     # Only the functions that delete tickets may delete in batches.
     pytest.param("TicketStreamFunction", batch_delete, id="stream-cannot-batch-delete"),
     pytest.param("UpdateTicketFunction", batch_delete, id="update-ticket-cannot-batch-delete"),
+    # The console's and the reference's files, and GET /v1/me, read nothing of the table.
+    pytest.param("ConsoleFunction", get_item, id="console-cannot-read-the-table"),
+    pytest.param("ApiDocsFunction", get_item, id="api-docs-cannot-read-the-table"),
+    pytest.param("MeFunction", get_item, id="me-cannot-read-the-table"),
 ]
 ALLOWED = [
     pytest.param("GetTicketFunction", get_item, id="get-ticket-gets"),

@@ -14,6 +14,7 @@ EVENTS = ROOT / "events"
 DEFAULT_TENANT = "acme"
 _ROUTES = {
     "create_realtime_token": "realtime_tokens_create.json",
+    "me": "me_get.json",
     "create_ticket": "create_ticket.json",
     "list_tickets": "list_tickets.json",
     "get_ticket": "get_ticket.json",

@@ -537,8 +537,11 @@ def up(profile: Profile, fresh: bool = False) -> dict[str, Any]:
     except BaseException:
         stop_ministack(profile)
         raise
+    api_url = f"{profile.endpoint}/_aws/execute-api/{outputs['ApiId']}/{LOCAL_STAGE}"
     stack = {
-        "apiUrl": f"{profile.endpoint}/_aws/execute-api/{outputs['ApiId']}/{LOCAL_STAGE}",
+        "apiUrl": api_url,
+        "consoleUrl": f"{api_url}/console/",
+        "docsUrl": f"{api_url}/docs/",
         "realtimeUrl": _realtime_url(profile, outputs),
         "apiKey": keys["admin"],
         "tenantId": DEMO_TENANT.id,
@@ -569,6 +572,8 @@ Tickets API is running (MiniStack on {stack["endpoint"]}, stack {stack["stackNam
   API base URL : {api}
   API key      : {key}   (admin of tenant {stack["tenantId"]}; more keys in {stack_file.relative_to(ROOT)})
   WebSocket    : {stack["realtimeUrl"]}?token=...   (a token from POST /v1/realtime/tokens)
+  Console      : {stack["consoleUrl"]}   (sign in with the API key above, or an agent's key)
+  API reference: {stack["docsUrl"]}
 
 Try:
   curl -s -X POST "{api}/v1/tickets" -H "X-API-Key: {key}" -H "Content-Type: application/json" \\

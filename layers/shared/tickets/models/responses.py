@@ -9,6 +9,7 @@ from pydantic import Field, WithJsonSchema
 from tickets.errors import ErrorCode
 from tickets.models.base import CamelModel
 from tickets.models.domain import Customer, Message, Ticket, TicketEvent, TicketStats, TicketSummary
+from tickets.models.enums import Role
 from tickets.models.types import Timestamp
 
 
@@ -62,6 +63,15 @@ class TicketDetail(Ticket):
 
     messages: list[Message]
     messages_cursor: str | None = None
+
+
+class KeyIdentity(CamelModel):
+    """The key behind a request: `agentId` is set for agent keys, whose replies it signs."""
+
+    tenant_id: str
+    role: Role
+    key_id: str
+    agent_id: str | None = None
 
 
 class ReplyResult(CamelModel):
