@@ -78,7 +78,12 @@ async function api(method, path, { query, body, headers } = {}) {
     throw new ApiError(0, { code: "NETWORK", message: "The API could not be reached" });
   }
   const text = await response.text();
-  const document = text ? JSON.parse(text) : {};
+  let document = {};
+  try {
+    document = text ? JSON.parse(text) : {};
+  } catch (failure) {
+    // Not our API's JSON (a proxy's error page): the status says what happened.
+  }
   if (!response.ok) {
     const error = new ApiError(response.status, document.error);
     if (response.status === 401 && state.me) signOut("Your API key is no longer accepted: sign in again.");
@@ -161,6 +166,8 @@ async function signIn(key) {
     throw new Error("An integration key cannot work tickets here: use an agent or an admin key.");
   }
   state.me = me;
+  state.pages = [null];
+  state.seenEvents.clear();
   sessionStorage.setItem(KEY_STORAGE, key);
   $("who").textContent = me.role === "agent" ? `Agent ${me.agentId}` : `Admin of ${me.tenantId}`;
   show("who", true);
