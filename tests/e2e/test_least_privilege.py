@@ -121,6 +121,7 @@ DENIED = [
     pytest.param("ConsoleFunction", get_item, id="console-cannot-read-the-table"),
     pytest.param("ApiDocsFunction", get_item, id="api-docs-cannot-read-the-table"),
     pytest.param("MeFunction", get_item, id="me-cannot-read-the-table"),
+    pytest.param("SlaPoliciesFunction", scan, id="sla-policies-cannot-scan"),
 ]
 ALLOWED = [
     pytest.param("GetTicketFunction", get_item, id="get-ticket-gets"),

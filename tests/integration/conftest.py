@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -15,7 +17,7 @@ from tests.support.moto_table import moto_table
 from tests.support.receiver import Receiver, receiver
 from tests.support.streams import SENDER, Outbox
 from tests.support.webhooks import WebhookPipeline
-from tickets import clients
+from tickets import admin, clients
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.repository import TicketRepository
@@ -103,3 +105,42 @@ def hooks() -> Iterator[Receiver]:
     """A webhook receiver on 127.0.0.1."""
     with receiver() as listening:
         yield listening
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> dict[str, Any]:
+        assert self.code == 0, self.err
+        result: dict[str, Any] = json.loads(self.out.strip().splitlines()[-1])
+        return result
+
+    @property
+    def error_line(self) -> str:
+        """What the CLI printed on stderr, which must be one line (and so no traceback)."""
+        assert len(self.err.splitlines()) == 1, self.err
+        assert not self.out, self.out
+        return self.err.rstrip("\n")
+
+
+Cli = Callable[..., Outcome]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The CLI run in-process, as `python -m tickets.admin ARGUMENTS...`."""
+
+    def run(*arguments: str) -> Outcome:
+        capsys.readouterr()
+        try:
+            code = admin.main(list(arguments))
+        except SystemExit as usage_error:  # argparse
+            code = int(usage_error.code or 0)
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    return run

@@ -8,8 +8,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.integration.conftest import Cli
 from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.moto_endpoint import moto_endpoint
@@ -32,45 +32,6 @@ from tickets.store.tenants import TenantStore
 from tickets.store.upgrades import UpgradeStore
 
 LOCAL_HINT = "for the local stack use --local, with `make run` running"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def output(self) -> dict[str, Any]:
-        assert self.code == 0, self.err
-        result: dict[str, Any] = json.loads(self.out.strip().splitlines()[-1])
-        return result
-
-    @property
-    def error_line(self) -> str:
-        """What the CLI printed on stderr, which must be one line (and so no traceback)."""
-        assert len(self.err.splitlines()) == 1, self.err
-        assert not self.out, self.out
-        return self.err.rstrip("\n")
-
-
-Cli = Callable[..., Outcome]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    """The CLI run in-process, as `python -m tickets.admin ARGUMENTS...`."""
-
-    def run(*arguments: str) -> Outcome:
-        capsys.readouterr()
-        try:
-            code = admin.main(list(arguments))
-        except SystemExit as usage_error:  # argparse
-            code = int(usage_error.code or 0)
-        captured = capsys.readouterr()
-        return Outcome(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ DEFAULT_TENANT = "acme"
 _ROUTES = {
     "create_realtime_token": "realtime_tokens_create.json",
     "me": "me_get.json",
+    "put_sla_policy": "sla_policies_put.json",
+    "get_sla_policy": "sla_policies_get.json",
+    "delete_sla_policy": "sla_policies_delete.json",
+    "list_sla_policies": "sla_policies_list.json",
     "create_ticket": "create_ticket.json",
     "list_tickets": "list_tickets.json",
     "get_ticket": "get_ticket.json",

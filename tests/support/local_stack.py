@@ -184,6 +184,10 @@ def start_ministack(profile: Profile) -> subprocess.Popen[bytes]:
         # IAM enforcement, as on AWS: each function calls with its own role and gets AccessDenied
         # for anything template.yaml does not grant it. Our own calls (deploy, seed) are root's.
         "AUTH": "true",
+        # Its threads that wait on Lambda invocations (64 by default): a burst of events (a queue of
+        # tickets assigned at once, each pushed and delivered) held them all, and a WebSocket
+        # message's invocation waited over 45 s behind them.
+        "MINISTACK_WORKER_THREADS": "256",
     }
     env.pop("AWS_ENDPOINT_URL", None)
     # Its own session: stopping the group stops the Lambda workers it spawned too.

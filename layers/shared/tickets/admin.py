@@ -6,6 +6,7 @@
     make admin ARGS="--stack tickets-api-dev revoke-key --tenant acme --key-id key_0123456789ab"
     make admin ARGS="--local set-channel-sellers --tenant acme --seller-id 4711 --seller-id 4712"
     make admin ARGS="--stack tickets-api-dev upgrade-lists --tenant acme"
+    make admin ARGS="--local put-sla-policy --tenant acme --id default --file policy.json"
     PYTHONPATH=layers/shared .venv/bin/python -m tickets.admin --table <name> list-keys --tenant acme
 
 --local is the stack `make run` keeps running: .local/stack.json names its endpoint and table
@@ -30,21 +31,28 @@ from botocore.exceptions import ConnectionError as AwsConnectionError
 from pydantic import TypeAdapter, ValidationError
 
 from tickets import clients
-from tickets.ids import new_ulid, utc_now
+from tickets.errors import DomainError
+from tickets.ids import format_timestamp, new_ulid, utc_now
 from tickets.logic import api_keys
+from tickets.logic.access import Caller
+from tickets.logic.business_hours import BusinessClock
+from tickets.logic.sla import SlaPolicyService
 from tickets.models.domain import OPERATOR, Agent, ApiKey, Customer, Tenant, TenantPlan, json_dump
-from tickets.models.enums import Role
+from tickets.models.enums import Priority, Role
+from tickets.models.sla import PutSlaPolicyRequest, SlaPolicyId
 from tickets.models.types import (
     MAX_ADMIN_EMAILS,
     MAX_CHANNEL_SELLERS,
     AdminEmails,
     ChannelSellerIds,
     CustomerExternalId,
+    QueryTimestamp,
 )
 from tickets.store.access import AccessRepository
 from tickets.store.agents import AgentStore
 from tickets.store.customers import CustomerStore
 from tickets.store.errors import StoreUnavailable
+from tickets.store.sla import SlaPolicyStore
 from tickets.store.tenants import TenantStore
 from tickets.store.upgrades import UpgradeStore
 
@@ -223,6 +231,29 @@ def _directory_commands(commands: Any) -> None:
     agent.add_argument("--name", required=True)
     agent.add_argument("--email")
 
+    policy = commands.add_parser(
+        "put-sla-policy",
+        help="create or replace an SLA policy from a JSON file (the body of PUT /v1/sla-policies/{id})",
+    )
+    policy.add_argument("--tenant", required=True)
+    policy.add_argument("--id", required=True)
+    policy.add_argument(
+        "--file", required=True, type=Path, help="the policy: {name, targets, businessHours, appliesTo}"
+    )
+    policies = commands.add_parser("list-sla-policies", help="list a tenant's SLA policies")
+    policies.add_argument("--tenant", required=True)
+    due = commands.add_parser(
+        "sla-due",
+        help="when a policy's targets would be due for a ticket opened at a time (a check of its hours)",
+    )
+    due.add_argument("--tenant", required=True)
+    due.add_argument("--id", required=True)
+    due.add_argument("--priority", required=True, type=Priority, choices=list(Priority))
+    due.add_argument("--opened", required=True, help="when the ticket is opened, ISO-8601 with its zone")
+    unpolicy = commands.add_parser("delete-sla-policy", help="delete an SLA policy")
+    unpolicy.add_argument("--tenant", required=True)
+    unpolicy.add_argument("--id", required=True)
+
     upgrade = commands.add_parser(
         "upgrade-lists",
         help="bring a tenant's tickets written before 2026-12 into the update order and delete its "
@@ -248,6 +279,7 @@ class Stores:
     agents: AgentStore
     access: AccessRepository
     upgrades: UpgradeStore
+    sla_policies: SlaPolicyStore
     usage_plan_id: str | None
     # The local stack: no usage plan (MiniStack has no authorizer-sourced usage keys), none needed.
     local: bool = False
@@ -447,6 +479,71 @@ def put_agent(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     return {"agent": json_dump(stored)}
 
 
+def _operator(tenant_id: str, stores: Stores) -> Caller:
+    """The CLI acting as an admin of the tenant (the tenant must exist)."""
+    _existing_tenant(tenant_id, stores)
+    return Caller(tenant_id=tenant_id, role=Role.ADMIN, key_id="operator")
+
+
+def put_sla_policy(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    try:
+        text = arguments.file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise Invalid(f"cannot read --file: {error.strerror}") from None
+    try:
+        request = PutSlaPolicyRequest.model_validate_json(text)
+    except ValidationError as error:
+        issues = (
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg'].removeprefix('Value error, ')}"
+            for issue in error.errors()
+        )
+        raise Invalid(f"--file: {'; '.join(issues)}") from None
+    policy_id = TypeAdapter(SlaPolicyId).validate_python(arguments.id)
+    service = SlaPolicyService(stores.sla_policies)
+    try:
+        policy, created = service.put(_operator(arguments.tenant, stores), policy_id, request)
+    except DomainError as error:
+        raise Refused(error.message) from None
+    return {"policy": json_dump(policy), "created": created}
+
+
+def list_sla_policies(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    service = SlaPolicyService(stores.sla_policies)
+    return {"policies": [json_dump(policy) for policy in service.list(_operator(arguments.tenant, stores))]}
+
+
+def sla_due(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    """Each target of the priority as a due time: its minutes of the policy's time from `--opened`."""
+    try:
+        opened = TypeAdapter(QueryTimestamp).validate_python(arguments.opened)
+    except ValidationError as error:
+        raise Invalid(f"--opened: {error.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    try:
+        policy = SlaPolicyService(stores.sla_policies).get(_operator(arguments.tenant, stores), arguments.id)
+    except DomainError as error:
+        raise Refused(error.message) from None
+    clock = BusinessClock(policy.business_hours)
+    targets = policy.targets.get(arguments.priority)
+    minutes = targets.model_dump(by_alias=True) if targets else {}
+    return {
+        "policy": policy.id,
+        "priority": arguments.priority,
+        "opened": format_timestamp(opened),
+        "due": {
+            metric.removesuffix("Minutes"): format_timestamp(clock.due(opened, value * 60)) if value else None
+            for metric, value in minutes.items()
+        },
+    }
+
+
+def delete_sla_policy(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
+    try:
+        SlaPolicyService(stores.sla_policies).delete(_operator(arguments.tenant, stores), arguments.id)
+    except DomainError as error:
+        raise Refused(error.message) from None
+    return {"deleted": arguments.id}
+
+
 def upgrade_lists(arguments: argparse.Namespace, stores: Stores) -> dict[str, Any]:
     tenant = _existing_tenant(arguments.tenant, stores)
     checked = indexed = 0
@@ -476,6 +573,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Stores], dict[str, Any]]] = {
     "revoke-key": revoke_key,
     "put-customer": put_customer,
     "put-agent": put_agent,
+    "put-sla-policy": put_sla_policy,
+    "list-sla-policies": list_sla_policies,
+    "sla-due": sla_due,
+    "delete-sla-policy": delete_sla_policy,
     "upgrade-lists": upgrade_lists,
 }
 
@@ -488,6 +589,7 @@ def _run_on(arguments: argparse.Namespace, table: str, plan_id: str | None, loca
         AgentStore(client, table),
         AccessRepository(client, table),
         UpgradeStore(client, table),
+        SlaPolicyStore(client, table),
         plan_id,
         local,
     )

@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     AGENT_NOT_FOUND = "AGENT_NOT_FOUND"
     WEBHOOK_NOT_FOUND = "WEBHOOK_NOT_FOUND"
     DELIVERY_NOT_FOUND = "DELIVERY_NOT_FOUND"
+    SLA_POLICY_NOT_FOUND = "SLA_POLICY_NOT_FOUND"
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
@@ -43,6 +44,7 @@ HTTP_STATUS: dict[ErrorCode, HTTPStatus] = {
     ErrorCode.AGENT_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.WEBHOOK_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.DELIVERY_NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.SLA_POLICY_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.ROUTE_NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.METHOD_NOT_ALLOWED: HTTPStatus.METHOD_NOT_ALLOWED,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
@@ -144,6 +146,15 @@ class WebhookNotFound(DomainError):
 class DeliveryNotFound(DomainError):
     def __init__(self, delivery_id: str) -> None:
         super().__init__(ErrorCode.DELIVERY_NOT_FOUND, f"No delivery '{delivery_id}' of this endpoint")
+
+
+class SlaPolicyNotFound(DomainError):
+    def __init__(self, policy_id: str) -> None:
+        super().__init__(
+            ErrorCode.SLA_POLICY_NOT_FOUND,
+            f"No SLA policy '{policy_id}'",
+            [FieldIssue("policyId", "matches no SLA policy")],
+        )
 
 
 class Conflict(DomainError):

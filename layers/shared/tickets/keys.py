@@ -52,6 +52,7 @@ WEBHOOK_PREFIX = "WEBHOOK#"
 DELIVERY_PREFIX = "DELIVERY#"
 REALTIME_TOKEN_SK = "#REALTIME_TOKEN"
 CONNECTION_SK = "#CONNECTION"
+SLA_POLICY_PREFIX = "SLA_POLICY#"
 
 
 class Entity(StrEnum):
@@ -78,6 +79,7 @@ class Entity(StrEnum):
     DELETION = "DELETION"
     REALTIME_TOKEN = "REALTIME_TOKEN"
     CONNECTION = "CONNECTION"
+    SLA_POLICY = "SLA_POLICY"
 
 
 class ListDimension(StrEnum):
@@ -135,6 +137,15 @@ def customers_partition(tenant_id: str) -> tuple[str, str]:
 def agents_partition(tenant_id: str) -> tuple[str, str]:
     """(PK, SK prefix) of a tenant's agents."""
     return _tenant(tenant_id), AGENT_PREFIX
+
+
+def sla_policy_key(tenant_id: str, policy_id: str) -> Key:
+    return {PK: _tenant(tenant_id), SK: f"{SLA_POLICY_PREFIX}{policy_id}"}
+
+
+def sla_policies_partition(tenant_id: str) -> tuple[str, str]:
+    """(PK, SK prefix) of a tenant's SLA policies, in id order."""
+    return _tenant(tenant_id), SLA_POLICY_PREFIX
 
 
 def agent_key(tenant_id: str, agent_id: str) -> Key:

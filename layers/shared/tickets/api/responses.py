@@ -106,8 +106,11 @@ def error_response(code: ErrorCode, message: str, details: list[FieldIssue] | No
 def field_name(location: tuple[Any, ...]) -> str:
     """('body', 'order', 'amount') -> 'order.amount'; ('query', 'query', 'limit') -> 'limit' (query
     parameters are validated as one model, whose argument name Powertools puts first);
-    ('header', 'if-match') -> 'If-Match' (Powertools reads header names lowercased)."""
-    parts = [str(part) for part in location[1:] if not str(part).startswith("function-after")]
+    ('header', 'if-match') -> 'If-Match' (Powertools reads header names lowercased); a map's bad
+    key is named as its field: ('body', 'targets', 'SOON', '[key]') -> 'targets.SOON'."""
+    parts = [
+        str(part) for part in location[1:] if not str(part).startswith("function-after") and part != "[key]"
+    ]
     if location and location[0] == "query" and len(parts) > 1:
         parts = parts[1:]
     if location and location[0] == "header":

@@ -27,6 +27,7 @@ from tickets.store.webhooks import WebhookStore
 
 if TYPE_CHECKING:
     from tickets.logic.realtime import TokenService
+    from tickets.logic.sla import SlaPolicyService
 
 StoreT = TypeVar("StoreT", bound=Table)
 
@@ -86,3 +87,12 @@ def token_service() -> TokenService:
     from tickets.store.realtime import RealtimeStore  # noqa: PLC0415
 
     return TokenService(_store(RealtimeStore), get_realtime_settings().client_url)
+
+
+@lru_cache(maxsize=1)
+def sla_policy_service() -> SlaPolicyService:
+    # Imported here, as the token service: only the SLA policies' routes run it.
+    from tickets.logic.sla import SlaPolicyService  # noqa: PLC0415
+    from tickets.store.sla import SlaPolicyStore  # noqa: PLC0415
+
+    return SlaPolicyService(_store(SlaPolicyStore))

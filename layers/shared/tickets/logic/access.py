@@ -22,6 +22,7 @@ class Action(StrEnum):
     READ_AGENTS = "read agents"
     MANAGE_AGENTS = "create or change agents"
     MANAGE_WEBHOOKS = "manage webhooks"
+    MANAGE_SLA_POLICIES = "read or manage SLA policies"
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {

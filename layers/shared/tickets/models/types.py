@@ -133,7 +133,7 @@ def _bounded_metadata(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-def _unique(values: list[Any]) -> list[Any]:
+def unique_values(values: list[Any]) -> list[Any]:
     if len(set(values)) != len(values):
         raise ValueError("must not repeat a value")
     return values
@@ -266,13 +266,15 @@ TagId = Annotated[
     AfterValidator(str.lower),
 ]
 TagIds = Annotated[
-    list[TagId], AfterValidator(_unique), Field(max_length=MAX_TAGS, json_schema_extra={"uniqueItems": True})
+    list[TagId],
+    AfterValidator(unique_values),
+    Field(max_length=MAX_TAGS, json_schema_extra={"uniqueItems": True}),
 ]
 # A seller's id on a sales channel (JTL SCX's sellerId, `^\w{1,50}$`): \w as JSON Schema reads it, ASCII.
 ChannelSellerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]
 ChannelSellerIds = Annotated[
     list[ChannelSellerId],
-    AfterValidator(_unique),
+    AfterValidator(unique_values),
     Field(max_length=MAX_CHANNEL_SELLERS, json_schema_extra={"uniqueItems": True}),
 ]
 Currency = Annotated[
@@ -291,13 +293,13 @@ MAX_TOPICS = 20
 RealtimeTopic = Annotated[str, StringConstraints(pattern=r"^(queue|mine|ticket:[0-9A-Z]{26})$")]
 RealtimeTopics = Annotated[
     list[RealtimeTopic],
-    AfterValidator(_unique),
+    AfterValidator(unique_values),
     Field(min_length=1, max_length=MAX_TOPICS, json_schema_extra={"uniqueItems": True}),
 ]
 MAX_ADMIN_EMAILS = 10
 AdminEmails = Annotated[
     list[Email],
-    AfterValidator(_unique),
+    AfterValidator(unique_values),
     Field(max_length=MAX_ADMIN_EMAILS, json_schema_extra={"uniqueItems": True}),
 ]
 # After an integer's bounds, e.g. Annotated[int, Field(strict=True, ge=0), WHOLE_NUMBER] (the bounds go

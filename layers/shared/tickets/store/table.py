@@ -162,6 +162,19 @@ class Table:
         )
         return response.get("Item")  # type: ignore[no-any-return]
 
+    def _delete_existing(self, key: dict[str, str]) -> bool:
+        """Delete the item; False when there was none."""
+        try:
+            self._call(
+                self._client.delete_item,
+                TableName=self._table,
+                Key=typed_key(key),
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def _query_prefix(self, partition: str, prefix: str) -> list[Item]:
         """Every item of `partition` whose SK starts with `prefix`, all pages (small collections only)."""
         request: dict[str, Any] = {

@@ -50,16 +50,7 @@ class WebhookStore(Table):
 
     def remove(self, tenant_id: str, webhook_id: str) -> bool:
         """True when there was an endpoint to delete. Its deliveries expire with the table's TTL."""
-        try:
-            self._call(
-                self._client.delete_item,
-                TableName=self._table,
-                Key=typed_key(keys.webhook_key(tenant_id, webhook_id)),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._delete_existing(keys.webhook_key(tenant_id, webhook_id))
 
     # Deliveries -------------------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
     "/v1/customers/{externalId}": ("GET", "PUT"),
     "/v1/me": ("GET",),
     "/v1/realtime/tokens": ("POST",),
+    "/v1/sla-policies": ("GET",),
+    "/v1/sla-policies/{policyId}": ("DELETE", "GET", "PUT"),
     "/v1/tickets": ("GET", "POST"),
     "/v1/tickets/{ticketId}": ("DELETE", "GET", "PATCH", "POST"),
     "/v1/tickets/{ticketId}/events": ("GET",),
