@@ -32,7 +32,8 @@ class Client:
 
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         response = self.session.request(method, f"{self.base_url}{path}", timeout=30, **kwargs)
-        return ApiResponse(response.status_code, dict(response.headers), response.json())
+        body = response.json() if response.content else {}  # a 204 has none
+        return ApiResponse(response.status_code, dict(response.headers), body)
 
     def create(self, body: dict[str, Any]) -> ApiResponse:
         return self.request("POST", "/v1/tickets", json=body)
