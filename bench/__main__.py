@@ -29,6 +29,7 @@ from bench import (  # noqa: E402 - after env
     package,
     realtime,
     roundtrips,
+    sla,
     streams,
     warm,
     webhooks,
@@ -51,6 +52,8 @@ class Plan:
     webhook_tickets: int
     realtime_tickets: int
     realtime_local_events: int  # 0: no local stack
+    sla_tickets: int
+    sla_rounds: int
     build: bool
     cold_functions: list[str] | None = None  # None: every function
 
@@ -67,6 +70,8 @@ FULL = Plan(
     webhook_tickets=40,
     realtime_tickets=10,
     realtime_local_events=50,
+    sla_tickets=1_000,
+    sla_rounds=30,
     build=True,
 )
 SMOKE = Plan(
@@ -81,6 +86,8 @@ SMOKE = Plan(
     webhook_tickets=3,
     realtime_tickets=2,
     realtime_local_events=0,
+    sla_tickets=5,
+    sla_rounds=2,
     build=False,
     cold_functions=["get_ticket", "authorizer"],
 )
@@ -168,6 +175,9 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
     def realtime_section() -> Section:
         return realtime.report(realtime.measure(plan.realtime_tickets, plan.realtime_local_events))
 
+    def sla_section() -> Section:
+        return sla.report(sla.measure(plan.sla_tickets, plan.sla_rounds))
+
     # Cold start first, while nothing else of the bench has warmed or filled memory.
     sections += _timed("cold start", cold, timings)
     sections += _timed("round trips, units and cost", operations, timings)
@@ -177,7 +187,8 @@ def run(plan: Plan) -> tuple[list[Section], list[tuple[str, float]]]:
     sections += _timed("stream processing", stream_section, timings)
     sections += _timed("webhooks", webhook_section, timings)
     sections += _timed("real-time push", realtime_section, timings)
-    order = ["1.", "2.", "2b.", "3.", "4.", "5.", "6.", "7.", "8.", "9."]
+    sections += _timed("SLA clocks", sla_section, timings)
+    order = ["1.", "2.", "2b.", "3.", "4.", "5.", "6.", "7.", "8.", "9.", "10."]
     sections.sort(key=lambda section: order.index(section.title.split(" ", 1)[0]))
     return sections, timings
 

@@ -48,7 +48,7 @@ _CLIENTS = {"ticket_stream": ("dynamodb", "sesv2")}
 # validated route (pydantic and the OpenAPI machinery). Ours is what a function adds to it.
 FRAMEWORK = "framework floor"
 # api_docs is the reference page for browsers: it renders the OpenAPI document of every route at start.
-_NOT_API = {"ticket_stream", "authorizer", "api_docs", FRAMEWORK}
+_NOT_API = {"ticket_stream", "authorizer", "api_docs", "sla_clock", FRAMEWORK}
 
 _PROBE = r"""
 import json, sys, time

@@ -12,14 +12,14 @@ from tests.e2e.conftest import Client, Stack
 WAIT_SECONDS = 20
 
 
-def wait_for(check: Any, what: str) -> Any:
-    deadline = time.monotonic() + WAIT_SECONDS
+def wait_for(check: Any, what: str, seconds: float = WAIT_SECONDS) -> Any:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
         time.sleep(0.5)
-    raise AssertionError(f"{what} did not happen within {WAIT_SECONDS} s")
+    raise AssertionError(f"{what} did not happen within {seconds} s")
 
 
 def outbox(endpoint: str) -> list[dict[str, Any]]:

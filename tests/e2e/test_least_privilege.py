@@ -122,6 +122,7 @@ DENIED = [
     pytest.param("ApiDocsFunction", get_item, id="api-docs-cannot-read-the-table"),
     pytest.param("MeFunction", get_item, id="me-cannot-read-the-table"),
     pytest.param("SlaPoliciesFunction", scan, id="sla-policies-cannot-scan"),
+    pytest.param("SlaClockFunction", scan, id="sla-clock-cannot-scan"),
 ]
 ALLOWED = [
     pytest.param("GetTicketFunction", get_item, id="get-ticket-gets"),
@@ -130,6 +131,7 @@ ALLOWED = [
     pytest.param("AuthorizerFunction", get_item, id="authorizer-gets"),
     pytest.param("TicketStreamFunction", query_table, id="stream-queries"),
     pytest.param("DeleteTicketFunction", batch_delete, id="delete-ticket-batch-deletes"),
+    pytest.param("SlaClockFunction", query_table, id="sla-clock-queries"),
 ]
 
 

@@ -30,9 +30,11 @@ class Dashboard:
     def send(self, document: dict[str, Any]) -> None:
         self.socket.send(json.dumps(document))
 
-    def read_until(self, found: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+    def read_until(
+        self, found: Callable[[dict[str, Any]], bool], what: str, seconds: float = WAIT_SECONDS
+    ) -> dict[str, Any]:
         """The first message received (before or from now on) for which `found` is true."""
-        deadline = time.monotonic() + WAIT_SECONDS
+        deadline = time.monotonic() + seconds
         for message in self.received:
             if found(message):
                 return message
@@ -45,7 +47,7 @@ class Dashboard:
             self.received.append(message)
             if found(message):
                 return message
-        raise AssertionError(f"{what} did not arrive within {WAIT_SECONDS} s; got {self.received}")
+        raise AssertionError(f"{what} did not arrive within {seconds} s; got {self.received}")
 
     def drain(self, seconds: float) -> None:
         """Whatever arrives within `seconds`."""

@@ -121,6 +121,14 @@ class Api:
     def list_agents(self, **query: str) -> ApiResponse:
         return invoke("agents", api_event("list_agents", query=query, **self.caller))
 
+    def put_sla_policy(self, policy_id: str, body: Any = None) -> ApiResponse:
+        event = api_event("put_sla_policy", path={"policyId": policy_id}, body=body, **self.caller)
+        return invoke("sla_policies", event)
+
+    def delete_sla_policy(self, policy_id: str) -> ApiResponse:
+        event = api_event("delete_sla_policy", path={"policyId": policy_id}, **self.caller)
+        return invoke("sla_policies", event)
+
     def create_webhook(self, body: Any = None, **kwargs: Any) -> ApiResponse:
         return invoke("webhooks", api_event("create_webhook", body=body, **(self.caller | kwargs)))
 

@@ -1,7 +1,7 @@
-"""The stream function may delete list entries and notification claims, never a ticket: template.yaml
-limits its DeleteItem by partition key (dynamodb:LeadingKeys). MiniStack does not evaluate that condition
-key, so its patterns are checked here against the key formats of tickets/keys.py, as IAM's StringLike
-matches them (`*`: any characters)."""
+"""The stream function may delete list entries and notification claims, and the SLA clock function its
+clock entries, never a ticket: template.yaml limits their DeleteItem by partition key
+(dynamodb:LeadingKeys). MiniStack does not evaluate that condition key, so its patterns are checked here
+against the key formats of tickets/keys.py, as IAM's StringLike matches them (`*`: any characters)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from tickets.keys import ListDimension, ListMembership
 TICKET_ID = "01JS3Q6Z8X9V2K4M7N5P0R1T2W"
 
 
-def stream_delete_patterns() -> list[str]:
+def delete_patterns(function: str = "TicketStreamFunction") -> list[str]:
     statements: list[dict[str, Any]] = [
         statement
-        for policy in template()["Resources"]["TicketStreamFunction"]["Properties"]["Policies"]
+        for policy in template()["Resources"][function]["Properties"]["Policies"]
         if isinstance(policy, dict) and "Statement" in policy
         for statement in policy["Statement"]
     ]
@@ -28,8 +28,8 @@ def stream_delete_patterns() -> list[str]:
     return list(delete["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
 
 
-def may_delete(partition_key: str) -> bool:
-    return any(fnmatchcase(partition_key, pattern) for pattern in stream_delete_patterns())
+def may_delete(partition_key: str, function: str = "TicketStreamFunction") -> bool:
+    return any(fnmatchcase(partition_key, pattern) for pattern in delete_patterns(function))
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,16 @@ def test_the_stream_function_may_delete_what_it_deletes(partition_key: str) -> N
 )
 def test_the_stream_function_may_not_delete_anything_else(partition_key: str) -> None:
     assert not may_delete(partition_key)
+
+
+def test_the_sla_clock_function_may_delete_its_clock_entries_and_nothing_else() -> None:
+    clock_entry = keys.sla_clock_key("acme", TICKET_ID, "2026-12-01T09:01:00.000000Z")[keys.PK]
+    assert may_delete(clock_entry, "SlaClockFunction")
+    others = [
+        keys.ticket_key("acme", TICKET_ID)[keys.PK],
+        keys.tenant_key("acme")[keys.PK],
+        keys.sla_due_partition("acme"),
+        keys.list_partition("acme", ListMembership(ListDimension.SLA, "BREACHED")),
+        keys.events_partition("acme", TICKET_ID),
+    ]
+    assert not [partition for partition in others if may_delete(partition, "SlaClockFunction")]

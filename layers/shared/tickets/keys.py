@@ -9,10 +9,14 @@ Partitions:
   TENANT#<t>#EXTERNALID#<externalId>          #GUARD (uniqueness of the caller's ticket id)
   TENANT#<t>#NUMBER#<n>                       #GUARD (ticket number -> id)
   TENANT#<t>#LIST#<dimension>#<value>         <ticketId> (list entry: the ticket is in the list)
+  TENANT#<t>#LIST#SLA_DUE                     <dueAt>#<ticketId> (the soonest due time of a ticket's
+                                              running SLA metrics: sort=slaDueAt)
   TENANT#<t>                                  APIKEY#<keyId> (the tenant's keys, for listing and revoking)
   TENANT#<t>                                  WEBHOOK#<webhookId> (an endpoint: URL, event types, secrets)
   TENANT#<t>#WEBHOOK#<webhookId>              DELIVERY#<deliveryId> (one event's delivery to the endpoint,
                                               newest last; expire after 30 days)
+  SLA_CLOCK#<nn>                              <moment>#<t>#<ticketId> (when the clock sweep has a warning or
+                                              a breach of the ticket to record; one entry per ticket)
   APIKEY#<sha256 of the key>                  #APIKEY (what the authorizer looks up)
   TENANT#<t>#IDEMPOTENCY                      request#<sha256 of the Idempotency-Key> (Powertools
                                               Idempotency records; the tenant scopes the key),
@@ -33,6 +37,8 @@ GSI1PK = "GSI1PK"
 GSI1SK = "GSI1SK"
 
 STATS_SHARDS = 10
+# The clock sweep's entries are spread over this many partitions, each read every minute.
+SLA_CLOCK_SHARDS = 4
 
 TENANT_SK = "#TENANT"
 TICKET_SK = "#TICKET"
@@ -80,6 +86,7 @@ class Entity(StrEnum):
     REALTIME_TOKEN = "REALTIME_TOKEN"
     CONNECTION = "CONNECTION"
     SLA_POLICY = "SLA_POLICY"
+    SLA_CLOCK = "SLA_CLOCK"
 
 
 class ListDimension(StrEnum):
@@ -90,6 +97,7 @@ class ListDimension(StrEnum):
     AGENT = "AGENT"
     AWAITING = "AWAITING"
     TAG = "TAG"
+    SLA = "SLA"  # BREACHED: a metric past its due time, not met yet
 
 
 class ListMembership(NamedTuple):
@@ -114,10 +122,25 @@ def tenant_key(tenant_id: str) -> Key:
     return {PK: _tenant(tenant_id), SK: TENANT_SK}
 
 
+def _shard(ticket_id: str, shards: int) -> int:
+    return int.from_bytes(hashlib.blake2b(ticket_id.encode(), digest_size=2).digest(), "big") % shards
+
+
 def stats_shard_key(tenant_id: str, ticket_id: str) -> Key:
     """A ticket's counters always land on the same shard, spreading writes over STATS_SHARDS items."""
-    shard = int.from_bytes(hashlib.blake2b(ticket_id.encode(), digest_size=2).digest(), "big") % STATS_SHARDS
-    return {PK: _tenant(tenant_id), SK: f"{STATS_PREFIX}{shard:02d}"}
+    return {PK: _tenant(tenant_id), SK: f"{STATS_PREFIX}{_shard(ticket_id, STATS_SHARDS):02d}"}
+
+
+def sla_clock_partitions() -> list[str]:
+    """The partitions of the clock sweep's entries, every tenant's: the sweep reads each up to now."""
+    return [f"SLA_CLOCK#{shard:02d}" for shard in range(SLA_CLOCK_SHARDS)]
+
+
+def sla_clock_key(tenant_id: str, ticket_id: str, moment: str) -> Key:
+    """A ticket's entry in the sweep: in the order of the moments they are due, a ticket always in the
+    same partition."""
+    partition = sla_clock_partitions()[_shard(ticket_id, SLA_CLOCK_SHARDS)]
+    return {PK: partition, SK: f"{moment}#{tenant_id}#{ticket_id}"}
 
 
 def stats_partition(tenant_id: str) -> tuple[str, str]:
@@ -203,6 +226,15 @@ def list_partition(tenant_id: str, membership: ListMembership) -> str:
 
 def list_entry_key(tenant_id: str, membership: ListMembership, ticket_id: str) -> Key:
     return {PK: list_partition(tenant_id, membership), SK: ticket_id}
+
+
+def sla_due_partition(tenant_id: str) -> str:
+    return f"{_tenant(tenant_id)}#LIST#SLA_DUE"
+
+
+def sla_due_key(tenant_id: str, ticket_id: str, due_at: str) -> Key:
+    """A ticket's place in what is due next, by its soonest due time."""
+    return {PK: sla_due_partition(tenant_id), SK: f"{due_at}#{ticket_id}"}
 
 
 # Lists kept until 2026-12 whose tickets status lists hold now (logic/listing.py): nothing reads them,

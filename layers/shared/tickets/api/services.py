@@ -21,6 +21,7 @@ from tickets.store.history import HistoryStore
 from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
 from tickets.store.secrets import SecretBox
+from tickets.store.sla import SlaPolicyStore
 from tickets.store.table import Table
 from tickets.store.tenants import TenantStore
 from tickets.store.webhooks import WebhookStore
@@ -45,6 +46,7 @@ def ticket_service() -> TicketService:
         _store(TenantStore),
         _store(AgentStore),
         _store(ListStore),
+        _store(SlaPolicyStore),
         cursors=CursorCodec(settings.cursor_signing_key),
         write_retry_seconds=settings.write_retry_seconds,
     )
@@ -93,6 +95,5 @@ def token_service() -> TokenService:
 def sla_policy_service() -> SlaPolicyService:
     # Imported here, as the token service: only the SLA policies' routes run it.
     from tickets.logic.sla import SlaPolicyService  # noqa: PLC0415
-    from tickets.store.sla import SlaPolicyStore  # noqa: PLC0415
 
     return SlaPolicyService(_store(SlaPolicyStore))

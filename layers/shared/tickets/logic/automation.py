@@ -13,9 +13,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from tickets import retry
 from tickets.ids import format_timestamp, utc_now
-from tickets.logic import assignment, listing, workflow
+from tickets.logic import assignment, listing, sla_clock, workflow
 from tickets.models.domain import Agent, Message, Ticket
 from tickets.models.enums import Party, TicketStatus
+from tickets.models.sla import SlaMetric, SlaMetricName
 from tickets.models.webhooks import Webhook
 from tickets.notify.mailer import Mailer
 from tickets.notify.render import Email, render
@@ -27,6 +28,11 @@ from tickets.store.tenants import TenantStore
 
 BACKLOG_BATCH = 10
 BACKLOG_ROUNDS = 20  # at most 200 queue entries looked at per triggering record
+_METRIC_NAMES: dict[SlaMetricName, str] = {
+    "firstResponse": "first response",
+    "nextResponse": "next response",
+    "resolution": "resolution",
+}
 
 
 class Outcome(Enum):
@@ -68,6 +74,8 @@ class Automation:
             self._notify_closed(after)
         if before is not None and workflow.agent_load_delta(before, after).get(_agent_id(before), 0) < 0:
             self.assign_backlog(after.tenant_id)  # the agent has room for another ticket
+        for metric, clock in sla_clock.newly_recorded(before, after, "breached_at"):
+            self._notify_breached(after, metric, clock)
 
     def message_added(self, message: Message) -> None:
         if message.internal:
@@ -169,6 +177,20 @@ class Automation:
             return  # no address, or deleted since
         key = f"{ticket.id}/closed/v{ticket.version}"
         self._send(ticket.tenant_id, key, render("closed", ticket.customer.email, _ticket_values(ticket)))
+
+    def _notify_breached(self, ticket: Ticket, metric: SlaMetricName, clock: SlaMetric) -> None:
+        """An SLA target missed: the assigned agent is told, or the tenant's admins when nobody is."""
+        due_at = format_timestamp(clock.due_at) if clock.due_at else ""
+        values = _ticket_values(ticket) | {"metric": _METRIC_NAMES[metric], "due_at": due_at}
+        agent = ticket.assigned_agent
+        if agent is not None and agent.email:
+            recipients = [agent.email]
+        else:
+            tenant = self._tenants.get_tenant(ticket.tenant_id)
+            recipients = list(tenant.admin_emails) if tenant else []
+        for email in recipients:
+            key = f"{ticket.id}/sla/{metric}/breached/{due_at}/{email}"
+            self._send(ticket.tenant_id, key, render("sla_breached", email, values))
 
     def _notify_customer_of_reply(self, ticket: Ticket, message: Message) -> None:
         if not ticket.customer.email:

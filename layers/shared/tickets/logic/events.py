@@ -10,8 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 
 from tickets.ids import format_timestamp
+from tickets.logic import sla_clock
 from tickets.models.domain import (
     UNKNOWN_ACTOR,
     Actor,
@@ -71,7 +73,33 @@ def ticket_events(before: Ticket | None, after: Ticket) -> list[TicketEvent]:
     if old["assignedAgent"] != new["assignedAgent"]:
         assigned = EventType.TICKET_UNASSIGNED if after.assigned_agent is None else EventType.TICKET_ASSIGNED
         events.append(event(assigned, _changes(old, new, ("assignedAgent",))))
-    return events
+    return events + sla_events(before, after)
+
+
+def sla_events(before: Ticket, after: Ticket) -> list[TicketEvent]:
+    """sla.warning and sla.breached: one per metric whose warning or breach the write recorded (the
+    clock sweep's), at the moment it was recorded, with the metric's due time."""
+    found = []
+    for event_type, moment in ((EventType.SLA_WARNING, "warned_at"), (EventType.SLA_BREACHED, "breached_at")):
+        for name, metric in sla_clock.newly_recorded(before, after, moment):
+            at = getattr(metric, moment)
+            field = f"sla.{name}.{to_camel(moment)}"
+            found.append(
+                _event(
+                    after.tenant_id,
+                    after.id,
+                    f"v{after.version}/{name}",
+                    event_type,
+                    occurred_at=at,
+                    actor=after.changed_by,
+                    changes=[
+                        FieldChange.model_validate({"field": field, "from": None, "to": format_timestamp(at)})
+                    ],
+                    metric=name,
+                    due_at=metric.due_at,
+                )
+            )
+    return found
 
 
 def message_events(message: Message) -> list[TicketEvent]:
@@ -159,6 +187,8 @@ def envelope(
         tenant_id=event.tenant_id,
         actor=event.actor,
         changes=event.changes,
+        metric=event.metric,
+        due_at=event.due_at,
         ticket=ticket,
         message=message,
     )

@@ -26,6 +26,7 @@ from tickets.store.repository import TicketRepository
 UNASSIGNED_QUEUE = ListMembership(ListDimension.STATUS, TicketStatus.OPEN)
 AWAITING_CUSTOMER = ListMembership(ListDimension.STATUS, TicketStatus.WAITING_ON_CUSTOMER)
 AWAITING_AGENT = ListMembership(ListDimension.AWAITING, Awaiting.AGENT)
+SLA_BREACHED = ListMembership(ListDimension.SLA, "BREACHED")
 
 
 def list_memberships(ticket: Ticket) -> set[ListMembership]:
@@ -41,6 +42,8 @@ def list_memberships(ticket: Ticket) -> set[ListMembership]:
     if ticket.awaiting_response_from == Awaiting.AGENT:
         memberships.add(AWAITING_AGENT)
     memberships.update(ListMembership(ListDimension.TAG, tag) for tag in ticket.tag_ids)
+    if ticket.sla is not None and ticket.sla.breached:
+        memberships.add(SLA_BREACHED)
     return memberships
 
 
@@ -120,6 +123,10 @@ class ListPlan:
     def by_updated(self) -> bool:
         return self.query.sort.by_updated
 
+    @property
+    def by_sla_due(self) -> bool:
+        return self.query.sort.by_sla_due
+
 
 # The sorts that go by a rank: the dimension whose lists are the ranks, and the ranks lowest first.
 _RANKS: dict[SortOrder, tuple[ListDimension, list[str]]] = {
@@ -137,13 +144,18 @@ def plan_list(query: ListTicketsQuery) -> ListPlan:
     A priority or status sort leads with its own lists instead, one per rank in the sort's direction
     (only the ranks its filter asks for, when there is one), since each list is in createdAt order: read
     one after another they are in the sort's order. An updatedAt sort reads the tenant's tickets in that
-    order, every filter checked on them."""
+    order, and a slaDueAt sort the tenant's due list (those with a running SLA metric, soonest due
+    first), every filter checked on them."""
     filters = _filters(query)
-    unlisted = query.department is not None or query.has_agent_reply is not None
-    if query.sort.by_updated:
-        checked = bool(filters) or unlisted
+    unlisted = (
+        query.department is not None or query.has_agent_reply is not None or query.sla_breached is False
+    )
+    if query.sort.by_updated or query.sort.by_sla_due:
+        # The update order reads updatedSince as its range, the due order slaDueBefore.
+        ranged_apart = query.sla_due_before if query.sort.by_updated else query.updated_since
+        checked = bool(filters) or unlisted or ranged_apart is not None
         return ListPlan(query, [ALL_TICKETS], checked)
-    unlisted = unlisted or query.updated_since is not None
+    unlisted = unlisted or query.updated_since is not None or query.sla_due_before is not None
     ranked = _RANKS.get(query.sort)
     if ranked is not None:
         dimension, ranks = ranked
@@ -169,6 +181,8 @@ def _filters(query: ListTicketsQuery) -> list[tuple[ListDimension, list[str]]]:
         filters.append((ListDimension.AGENT, [query.assigned_agent_id]))
     if query.tag:
         filters.append((ListDimension.TAG, [query.tag]))
+    if query.sla_breached:
+        filters.append((SLA_BREACHED.dimension, [SLA_BREACHED.value]))
     if query.unassigned:
         filters.append((UNASSIGNED_QUEUE.dimension, [UNASSIGNED_QUEUE.value]))
     if query.awaiting:
@@ -199,6 +213,15 @@ def matches(query: ListTicketsQuery, ticket: TicketSummary) -> bool:
         and query.department in (None, ticket.department)
         and query.has_agent_reply in (None, ticket.has_agent_reply)
         and (query.updated_since is None or ticket.updated_at >= query.updated_since)
+        and _sla_matches(query, ticket)
+    )
+
+
+def _sla_matches(query: ListTicketsQuery, ticket: TicketSummary) -> bool:
+    breached = ticket.sla is not None and ticket.sla.breached
+    due_at = ticket.sla.due_at if ticket.sla is not None else None
+    return query.sla_breached in (None, breached) and (
+        query.sla_due_before is None or (due_at is not None and due_at < query.sla_due_before)
     )
 
 
@@ -227,6 +250,7 @@ def read_page(
     # cost few round trips.
     smallest_batch = 25 if plan.checked else 1
     since = format_timestamp(query.updated_since) if query.updated_since else None
+    due_before = format_timestamp(query.sla_due_before) if query.sla_due_before else None
 
     def read(membership: ListMembership, start: dict[str, str] | None, wanted: int, at_most: int) -> ListRead:
         entries: list[ListEntry] = []
@@ -238,6 +262,8 @@ def read_page(
                 found = lists.read_updated(
                     tenant_id, ascending=query.sort.ascending, since=since, start=resume_at, limit=batch
                 )
+            elif plan.by_sla_due:
+                found = lists.read_sla_due(tenant_id, before=due_before, start=resume_at, limit=batch)
             else:
                 found = lists.read_list_entries(
                     tenant_id, membership, ascending=query.sort.ascending, start=resume_at, limit=batch

@@ -21,7 +21,7 @@ from tickets.errors import (
     Unauthorized,
 )
 from tickets.ids import new_ulid, utc_now
-from tickets.logic import access, listing, references, workflow
+from tickets.logic import access, listing, references, sla_clock, workflow
 from tickets.logic.access import Action, Caller
 from tickets.logic.cursor import CursorCodec, invalid_cursor
 from tickets.models.domain import (
@@ -55,6 +55,7 @@ from tickets.store.repository import (
     StaleWrite,
     TicketRepository,
 )
+from tickets.store.sla import SlaPolicyStore
 from tickets.store.tenants import QuotaExhausted, TenantStore
 
 MESSAGES_PER_PAGE = 100
@@ -72,6 +73,7 @@ class TicketService:
         tenants: TenantStore,
         agents: AgentStore,
         lists: ListStore,
+        policies: SlaPolicyStore,
         *,
         cursors: CursorCodec,
         write_retry_seconds: float,
@@ -80,6 +82,7 @@ class TicketService:
         self._tenants = tenants
         self._agents = agents
         self._lists = lists
+        self._policies = policies
         self._cursors = cursors
         self._write_retry_seconds = write_retry_seconds
 
@@ -130,6 +133,9 @@ class TicketService:
                 actor=access.actor_of(caller),
                 now=now,
             )
+            # The tenant read with the number knows its policies' revision: no read when none changed.
+            policies = self._policies.policies_at(tenant_id, tenant.sla_policy_revision)
+            ticket = sla_clock.advance(None, ticket, sla_clock.match_policy(policies, ticket), now=now)
             self._repository.insert_ticket(
                 ticket,
                 sequence,
@@ -321,7 +327,9 @@ class TicketService:
             ticket_id,
             reference,
             # The message's own time: firstResponseAt is when the first answer was written.
-            lambda ticket: workflow.apply_reply(ticket, message, message.created_at),
+            lambda ticket: self._clocked(
+                ticket, workflow.apply_reply(ticket, message, message.created_at), message.created_at, message
+            ),
             actor=access.actor_of(caller),
             message=message,
             expected_versions=expected_versions,
@@ -370,11 +378,16 @@ class TicketService:
                 raise AgentNotFound(agent_id)
             given["assigned_agent"] = agent.ref() if agent else None
         changes = TicketChanges.model_validate(given)
+
+        def updated(ticket: Ticket) -> Ticket:
+            now = utc_now()
+            return self._clocked(ticket, workflow.apply_update(ticket, changes, now), now)
+
         return self._change(
             tenant_id,
             ticket_id,
             reference,
-            lambda ticket: workflow.apply_update(ticket, changes, utc_now()),
+            updated,
             actor=access.actor_of(caller),
             with_description=True,
             expected_versions=expected_versions,
@@ -435,6 +448,28 @@ class TicketService:
             return after
 
         return self._until_written(attempt)
+
+    def _clocked(
+        self, before: Ticket, after: Ticket, now: datetime, message: Message | None = None
+    ) -> Ticket:
+        """`after` with its SLA clocks moved by the change (logic/sla_clock.py), for the same write. The
+        policy is read only when the change can move them (a public reply, a status or priority change):
+        by its id; the tenant's are matched again when what policies match on changed, or the ticket's
+        policy was deleted."""
+        public_reply = message is not None and not message.internal
+        moved = (before.status, before.priority) != (after.status, after.priority)
+        rescoped = sla_clock.scope_changed(before, after)
+        if not (public_reply or moved or rescoped) or (after.sla is None and not rescoped):
+            return after
+        tenant_id = after.tenant_id
+        policy = self._policies.get_policy(tenant_id, after.sla.policy_id) if after.sla is not None else None
+        old_policy = None
+        if policy is None or rescoped:
+            matched = sla_clock.match_policy(self._policies.list_policies(tenant_id), after)
+            if matched is not None and policy is not None and matched.id != policy.id:
+                old_policy = policy
+            policy = matched or policy
+        return sla_clock.advance(before, after, policy, now=now, message=message, old_policy=old_policy)
 
     def _current(
         self,

@@ -31,6 +31,7 @@ class SlaPolicyService:
             targets=request.targets,
             business_hours=request.business_hours,
             applies_to=request.applies_to,
+            warning_minutes=request.warning_minutes,
             created_at=now,
             updated_at=now,
         )

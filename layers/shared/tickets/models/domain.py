@@ -19,6 +19,7 @@ from tickets.models.enums import (
     TicketStatus,
     Topic,
 )
+from tickets.models.sla import SlaMetricName, TicketSla
 from tickets.models.types import (
     WHOLE_NUMBER,
     AdminEmails,
@@ -151,6 +152,9 @@ class Tenant(CamelModel):
     channel_seller_ids: ChannelSellerIds = Field(default_factory=list)
     # Who is told of what needs an admin: a webhook endpoint the delivery disabled.
     admin_emails: AdminEmails = Field(default_factory=list)
+    # Counted up by each SLA policy write (store/sla.py): a create knows from it whether the policies a
+    # container read are still the tenant's.
+    sla_policy_revision: int = Field(default=0, exclude=True)
 
 
 class ApiKey(CamelModel):
@@ -213,6 +217,7 @@ class TicketSummary(CamelModel):
     updated_at: Timestamp
     first_response_at: Timestamp | None = None
     closed_at: Timestamp | None = None
+    sla: TicketSla | None = Field(default=None, description="The SLA clocks; none when no policy applies")
     version: int = 1
 
 
@@ -288,6 +293,9 @@ class TicketEvent(CamelModel):
     changes: list[FieldChange] = Field(default_factory=list)
     message_id: str | None = None
     internal: bool | None = None
+    # sla.warning and sla.breached: which metric, and when it is (was) due.
+    metric: SlaMetricName | None = None
+    due_at: Timestamp | None = None
 
     @property
     def rank(self) -> int:
@@ -304,6 +312,8 @@ _EVENT_RANK = {
     EventType.TICKET_ASSIGNED: 4,
     EventType.TICKET_UNASSIGNED: 4,
     EventType.TICKET_DELETED: 5,
+    EventType.SLA_WARNING: 6,
+    EventType.SLA_BREACHED: 6,
 }
 
 
@@ -329,6 +339,8 @@ class EventEnvelope(CamelModel):
     tenant_id: str
     actor: Actor
     changes: list[FieldChange] = Field(default_factory=list)
+    metric: SlaMetricName | None = None
+    due_at: Timestamp | None = None
     ticket: TicketSummary | None = None
     message: Message | None = None
     customer: Customer | None = None

@@ -86,6 +86,8 @@ class EventType(StrEnum):
     MESSAGE_CREATED = "message.created"
     CUSTOMER_UPDATED = "customer.updated"
     AGENT_UPDATED = "agent.updated"
+    SLA_WARNING = "sla.warning"
+    SLA_BREACHED = "sla.breached"
 
 
 # Sent by POST /v1/webhooks/{id}/test only: never a change, so never in a history or a subscription.
@@ -113,10 +115,17 @@ class SortOrder(StrEnum):
     PRIORITY_DESC = "-priority"
     STATUS_ASC = "status"
     STATUS_DESC = "-status"
+    # What is due next: the soonest due time of a ticket's running SLA metrics first (overdue ones
+    # before the rest); only tickets with one.
+    SLA_DUE_ASC = "slaDueAt"
 
     @property
     def by_updated(self) -> bool:
         return self in (SortOrder.UPDATED_ASC, SortOrder.UPDATED_DESC)
+
+    @property
+    def by_sla_due(self) -> bool:
+        return self == SortOrder.SLA_DUE_ASC
 
     @property
     def ascending(self) -> bool:

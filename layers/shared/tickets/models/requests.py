@@ -138,6 +138,10 @@ class ListTicketsQuery(RequestModel):
     department: ShortText | None = None
     has_agent_reply: bool | None = None
     updated_since: QueryTimestamp | None = None
+    # true: tickets with an SLA metric past its due time and not met yet; false: the others.
+    sla_breached: bool | None = None
+    # Tickets with a running SLA metric due before this time (overdue ones too).
+    sla_due_before: QueryTimestamp | None = None
     sort: SortOrder = SortOrder.CREATED_DESC
     limit: PageSize = 25
     cursor: str | None = Field(default=None, min_length=1, max_length=4096)
@@ -149,7 +153,7 @@ class ListTicketsQuery(RequestModel):
             raise ValueError("only takes true; use assignedAgentId to list an agent's tickets")
         return value
 
-    @field_validator("has_agent_reply", mode="before")
+    @field_validator("has_agent_reply", "sla_breached", mode="before")
     @classmethod
     def _true_or_false(cls, value: object) -> object:
         # Only the words the document gives: pydantic alone would take 1, "yes", "on", "f"...

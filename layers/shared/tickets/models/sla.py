@@ -4,7 +4,7 @@ apply to (README, SLA policies)."""
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from importlib.resources import files
 from typing import Annotated, Literal
 
@@ -117,11 +117,19 @@ class SlaScope(RequestModel):
     customer_external_id: Identifier | None = None
 
 
+# Calendar minutes before a due time that sla.warning is told (none: no warning).
+WarningMinutes = Annotated[
+    TargetMinutes | None,
+    Field(description="Calendar minutes before a due time that sla.warning is told; none: no warning"),
+]
+
+
 class PutSlaPolicyRequest(RequestModel):
     name: ShortText
     targets: dict[Priority, SlaTargets]
     business_hours: BusinessHours | None = None
     applies_to: SlaScope = Field(default_factory=SlaScope)
+    warning_minutes: WarningMinutes = None
 
 
 class ListSlaPoliciesQuery(RequestModel):
@@ -135,5 +143,75 @@ class SlaPolicy(CamelModel):
     targets: dict[Priority, SlaTargets]
     business_hours: BusinessHours | None = None
     applies_to: SlaScope = Field(default_factory=SlaScope)
+    warning_minutes: WarningMinutes = None
     created_at: Timestamp
     updated_at: Timestamp
+
+
+# A ticket's metrics, by the name the API writes them in `sla`.
+SlaMetricName = Literal["firstResponse", "nextResponse", "resolution"]
+SLA_METRICS: tuple[SlaMetricName, ...] = ("firstResponse", "nextResponse", "resolution")
+
+
+class SlaMetric(CamelModel):
+    """One target's clock on a ticket (README, SLA policies). Running: `dueAt` set, not met. Paused:
+    `pausedAt` and `remainingSeconds` (business seconds left), no `dueAt`. Met: `metAt`. `breachedAt`
+    stays once the due time passed unmet."""
+
+    target_minutes: int
+    due_at: Timestamp | None = None
+    paused_at: Timestamp | None = None
+    remaining_seconds: int | None = None
+    warn_at: Timestamp | None = Field(default=None, description="When sla.warning is due")
+    warned_at: Timestamp | None = None
+    met_at: Timestamp | None = None
+    breached_at: Timestamp | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.due_at is not None and self.met_at is None and self.paused_at is None
+
+    @property
+    def next_moment(self) -> datetime | None:
+        """When the clock has something to tell: its warning, then its breach."""
+        if not self.running:
+            return None
+        moments = [self.due_at] if self.breached_at is None else []
+        if self.warn_at is not None and self.warned_at is None and self.breached_at is None:
+            moments.append(self.warn_at)
+        return min((moment for moment in moments if moment is not None), default=None)
+
+
+class TicketSla(CamelModel):
+    """The clocks of the policy that applies to a ticket; a metric without a target is absent."""
+
+    policy_id: str
+    first_response: SlaMetric | None = None
+    next_response: SlaMetric | None = None
+    resolution: SlaMetric | None = None
+
+    def metrics(self) -> dict[SlaMetricName, SlaMetric]:
+        """The metrics the ticket has, by name."""
+        found = zip(SLA_METRICS, (self.first_response, self.next_response, self.resolution), strict=True)
+        return {name: metric for name, metric in found if metric is not None}
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The soonest due time of the running metrics, overdue ones included: what sort=slaDueAt
+        goes by."""
+        return min(
+            (metric.due_at for metric in self.metrics().values() if metric.running and metric.due_at),
+            default=None,
+        )
+
+    @property
+    def breached(self) -> bool:
+        """Whether a metric is past its due time and not met yet (slaBreached=true)."""
+        return any(metric.breached_at and metric.met_at is None for metric in self.metrics().values())
+
+    @property
+    def next_moment(self) -> datetime | None:
+        """When the clock sweep has something to tell of this ticket (a warning or a breach)."""
+        return min(
+            (moment for metric in self.metrics().values() if (moment := metric.next_moment)), default=None
+        )

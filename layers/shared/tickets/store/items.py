@@ -22,6 +22,7 @@ from tickets.models.domain import (
     Ticket,
     TicketDeletion,
     TicketEvent,
+    TicketSummary,
 )
 from tickets.models.realtime import Connection, Grant
 from tickets.models.types import STORED
@@ -51,6 +52,7 @@ _JSON_ATTRIBUTES = frozenset(
         "attempts",
         "ticket",
         "deletedBy",
+        "sla",
     }
 )
 
@@ -194,6 +196,36 @@ def ticket_item(ticket: Ticket) -> Item:
     )
     actor = actor_attribute("changedBy", ticket.changed_by)
     return serialize(key | {"entity": Entity.TICKET, "tenantId": ticket.tenant_id} | attributes | actor)
+
+
+def sla_clock_key(ticket: TicketSummary) -> keys.Key | None:
+    """The ticket's entry in the clock sweep, while its SLA has a warning or a breach to come."""
+    moment = ticket.sla.next_moment if ticket.sla else None
+    if moment is None:
+        return None
+    return keys.sla_clock_key(ticket.tenant_id, ticket.id, format_timestamp(moment))
+
+
+def sla_clock_item(ticket: TicketSummary) -> Item | None:
+    key = sla_clock_key(ticket)
+    if key is None:
+        return None
+    return serialize(key | {"entity": Entity.SLA_CLOCK, "tenantId": ticket.tenant_id, "ticketId": ticket.id})
+
+
+def sla_due_key(ticket: TicketSummary) -> keys.Key | None:
+    """The ticket's entry in what is due next, while an SLA metric of it runs."""
+    due_at = ticket.sla.due_at if ticket.sla else None
+    if due_at is None:
+        return None
+    return keys.sla_due_key(ticket.tenant_id, ticket.id, format_timestamp(due_at))
+
+
+def sla_due_item(ticket: TicketSummary) -> Item | None:
+    key = sla_due_key(ticket)
+    if key is None:
+        return None
+    return serialize(key | {"entity": Entity.LIST_ENTRY, "ticketId": ticket.id, "version": ticket.version})
 
 
 def description_item(ticket: Ticket) -> Item | None:

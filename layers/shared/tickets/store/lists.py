@@ -57,16 +57,7 @@ class ListStore(Table):
         if start:
             request["ExclusiveStartKey"] = typed_key(start)
         response = self._call(self._client.query, **request)
-        entries = [
-            ListEntry(
-                ticket_id=item[keys.SK]["S"],
-                position={keys.PK: item[keys.PK]["S"], keys.SK: item[keys.SK]["S"]},
-                sort_value=item[keys.SK]["S"],
-                version=int(item["version"]["N"]),
-            )
-            for item in response["Items"]
-        ]
-        return self._list_read(entries, response, keys.SK)
+        return self._list_read(self._entries(response["Items"]), response, keys.SK)
 
     def read_updated(
         self,
@@ -101,6 +92,41 @@ class ListStore(Table):
             position = {name: item[name]["S"] for name in (keys.PK, keys.SK, keys.GSI1PK, keys.GSI1SK)}
             entries.append(ListEntry(summary.id, position, item[keys.GSI1SK]["S"], summary.version, summary))
         return self._list_read(entries, response, keys.GSI1SK)
+
+    def read_sla_due(
+        self, tenant_id: str, *, before: str | None, start: dict[str, str] | None, limit: int
+    ) -> ListRead:
+        """Up to `limit` of the tenant's tickets with a running SLA metric, soonest due first, after
+        `start`; due before `before` when given."""
+        values: dict[str, Any] = {":pk": {"S": keys.sla_due_partition(tenant_id)}}
+        key_condition = "PK = :pk"
+        if before is not None:
+            key_condition += " AND SK < :before"
+            values[":before"] = {"S": before}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": values,
+            "Limit": limit,
+        }
+        if start:
+            request["ExclusiveStartKey"] = typed_key(start)
+        response = self._call(self._client.query, **request)
+        return self._list_read(self._entries(response["Items"]), response, keys.SK)
+
+    @staticmethod
+    def _entries(found: list[dict[str, Any]]) -> list[ListEntry]:
+        """List entries in their sort key's order; the ticket is the sort key, or, in a list sorted by
+        something else (the due list), the entry's ticketId."""
+        return [
+            ListEntry(
+                ticket_id=item["ticketId"]["S"] if "ticketId" in item else item[keys.SK]["S"],
+                position={keys.PK: item[keys.PK]["S"], keys.SK: item[keys.SK]["S"]},
+                sort_value=item[keys.SK]["S"],
+                version=int(item["version"]["N"]),
+            )
+            for item in found
+        ]
 
     @staticmethod
     def _list_read(entries: list[ListEntry], response: dict[str, Any], sort_key: str) -> ListRead:

@@ -106,7 +106,12 @@ class TicketRepository(Table):
         externalId is used, AgentUnavailable when its agent is gone."""
         tenant_id = ticket.tenant_id
         writes = [self._put(items.ticket_item(ticket), "attribute_not_exists(PK)")]
-        for part in (items.description_item(ticket), items.assignment_item(ticket)):
+        for part in (
+            items.description_item(ticket),
+            items.assignment_item(ticket),
+            items.sla_clock_item(ticket),
+            items.sla_due_item(ticket),
+        ):
             if part:
                 writes.append(self._put(part))
         if first_message is not None:
@@ -190,6 +195,7 @@ class TicketRepository(Table):
             writes.append(self._put(assignment))
         if message is not None:
             writes.append(self._put(items.message_item(message), "attribute_not_exists(PK)"))
+        writes.extend(self._sla_clock_moved(before, after))
         # Entries hold no copy of the ticket: only the lists it leaves or joins are written.
         for membership in sorted(change.memberships_before - change.memberships_after):
             writes.append(self._delete(keys.list_entry_key(tenant_id, membership, after.id)))
@@ -225,6 +231,24 @@ class TicketRepository(Table):
                 raise AgentUnavailable(after.id) from None
             raise
 
+    def _sla_clock_moved(self, before: Ticket, after: Ticket) -> list[dict[str, Any]]:
+        """The ticket's entries in the clock sweep and in what is due next move with its clocks (the
+        moment it has to tell of next, its soonest due time)."""
+        moved = []
+        for key_of, item_of in (
+            (items.sla_clock_key, items.sla_clock_item),
+            (items.sla_due_key, items.sla_due_item),
+        ):
+            old, new = key_of(before), key_of(after)
+            if old == new:
+                continue
+            if old is not None:
+                moved.append(self._delete(old))
+            entry = item_of(after)
+            if entry is not None:
+                moved.append(self._put(entry))
+        return moved
+
     def delete_ticket(
         self,
         deletion: TicketDeletion,
@@ -255,6 +279,9 @@ class TicketRepository(Table):
         ]
         if ticket.external_id is not None:
             writes.append(self._delete(keys.external_id_guard_key(tenant_id, ticket.external_id)))
+        for clock_entry in (items.sla_clock_key(ticket), items.sla_due_key(ticket)):
+            if clock_entry is not None:
+                writes.append(self._delete(clock_entry))
         writes.extend(
             self._delete(keys.list_entry_key(tenant_id, membership, ticket.id))
             for membership in sorted(memberships)

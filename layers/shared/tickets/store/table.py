@@ -175,12 +175,13 @@ class Table:
             return False
         return True
 
-    def _query_prefix(self, partition: str, prefix: str) -> list[Item]:
+    def _query_prefix(self, partition: str, prefix: str, consistent: bool = False) -> list[Item]:
         """Every item of `partition` whose SK starts with `prefix`, all pages (small collections only)."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
             "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
+            "ConsistentRead": consistent,
         }
         found: list[Item] = []
         while True:
