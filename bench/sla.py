@@ -215,7 +215,10 @@ def report(measured: tuple[list[Step], list[Step], Sweep, Sweep, list[float]]) -
         f"{idle_ms:.1f} ms; Lambda bills whole milliseconds, and the invocation's own overhead is "
         f"more): ${hour:.6f} an hour, ${hour * 24 * 30:.4f} a month, whatever the number of tickets "
         f"that are not due. Each due warning or breach then costs ${per_due * 1e6:,.2f} per million "
-        "(the ticket's read, its conditional write with its entries moved, and the sweep's time).",
+        "(the ticket's read, its conditional write with its entries moved, and the sweep's time). An "
+        "invocation with something due within its next 50 s waits for it and records it then: up to "
+        f"50 s billed at {SWEEP_MEMORY_GB * 1024:.0f} MB, "
+        f"${50 * SWEEP_MEMORY_GB * PRICES['gbs'].usd / PRICES['gbs'].per:.6f}, in a minute that has one.",
         "",
     )
     section.budgets.append(

@@ -132,6 +132,9 @@ ALLOWED = [
     pytest.param("TicketStreamFunction", query_table, id="stream-queries"),
     pytest.param("DeleteTicketFunction", batch_delete, id="delete-ticket-batch-deletes"),
     pytest.param("SlaClockFunction", query_table, id="sla-clock-queries"),
+    # The tenant's SLA policies: a create after they changed, a reply to a ticket whose policy went.
+    pytest.param("SupportDeskFunction", query_table, id="supportdesk-queries-the-policies"),
+    pytest.param("ReplyTicketFunction", query_table, id="reply-ticket-queries-the-policies"),
 ]
 
 

@@ -368,3 +368,35 @@ def test_a_create_sees_every_policy_change_and_reads_the_policies_only_after_one
     assert api.create(TICKET).data["sla"]["firstResponse"]["targetMinutes"] == 5
     assert api.delete_sla_policy("default").status == 204
     assert api.create(TICKET).data["sla"] is None
+
+
+def test_an_invocation_records_what_comes_due_within_its_look_ahead_at_that_moment(
+    api: Api, policy: dict[str, Any], clock: Clock, table: str
+) -> None:
+    # Given an URGENT ticket due at 09:01, and an invocation of the sweep at 09:00:30
+    ticket = api.create(TICKET).data
+    clock.now = T0 + timedelta(seconds=30)
+    waited: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waited.append(seconds)
+        clock.now += timedelta(seconds=seconds)
+
+    client = clients.dynamodb()
+    sweep = SlaSweep(
+        SlaClockStore(client, table),
+        TicketRepository(client, table),
+        write_retry_seconds=1,
+        clock=clock,
+        wait=wait,
+    )
+    # When it runs with 50 s of look-ahead
+    result = sweep.run(timedelta(seconds=50))
+    # Then it waits the 30 s to the due time, and records the breach then, in a second pass
+    assert waited == [30.0]
+    assert (result.due, result.recorded, result.passes) == (1, 1, 2)
+    assert _sla(api, ticket["id"])["firstResponse"]["breachedAt"] == "2026-12-01T09:01:00.000000Z"
+    # And an invocation with nothing due within its look-ahead does not wait
+    waited.clear()
+    assert sweep.run(timedelta(seconds=50)).passes == 1
+    assert waited == []

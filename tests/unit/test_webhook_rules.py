@@ -223,6 +223,14 @@ def test_a_name_that_resolves_to_a_private_address_is_never_connected_to(
     assert connected == []
 
 
+def test_a_host_name_idna_cannot_encode_is_a_failed_attempt_not_a_crash() -> None:
+    # Given an endpoint whose host holds a private-use character (the fuzz run made one), When posted to
+    answer = webhook_transport.post("https://\U000f5b14.example.com/x", "{}", {}, allow_loopback=False)
+    # Then the attempt failed with its reason, to be retried as any lookup failure is
+    assert answer.status is None and not answer.succeeded
+    assert answer.error is not None and "cannot be encoded" in answer.error
+
+
 def test_retry_after_as_a_date_counts_from_now() -> None:
     def respond(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(503)

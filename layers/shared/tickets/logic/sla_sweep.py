@@ -10,9 +10,10 @@ the same event ids."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -27,6 +28,9 @@ from tickets.store.sla import SlaClockStore
 
 # Entries read per Query; a sweep reads on until none is due.
 SWEEP_PAGE = 100
+# How long past its start an invocation keeps recording what comes due: inside the function's 60 s
+# timeout, before the schedule's next invocation takes over.
+LOOK_AHEAD = timedelta(seconds=50)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,18 @@ class SweepResult:
     due: int  # entries found due
     recorded: int  # tickets this sweep wrote a warning or a breach to
     contended: int  # tickets others kept changing: their entries stay for the next sweep
+    # The soonest moment due after the sweep's time and within its look-ahead (None: nothing).
+    next_due: datetime | None = None
+    passes: int = 1
+
+    def __add__(self, later: SweepResult) -> SweepResult:
+        return SweepResult(
+            self.due + later.due,
+            self.recorded + later.recorded,
+            self.contended + later.contended,
+            later.next_due,
+            self.passes + later.passes,
+        )
 
 
 class SlaSweep:
@@ -44,28 +60,52 @@ class SlaSweep:
         *,
         write_retry_seconds: float,
         clock: Callable[[], datetime] = utc_now,
+        wait: Callable[[float], None] = time.sleep,
     ) -> None:
         self._entries = entries
         self._repository = repository
         self._write_retry_seconds = write_retry_seconds
         self._clock = clock
+        self._wait = wait
 
-    def sweep(self) -> SweepResult:
+    def run(self, look_ahead: timedelta) -> SweepResult:
+        """A sweep now, then again at each moment that comes due within `look_ahead`: the schedule
+        starts one a minute, so what comes due in between is recorded within seconds, not a minute.
+        It waits only while something is due within the look-ahead (its cost follows the due tickets)."""
+        until = self._clock() + look_ahead
+        result = self.sweep(until)
+        while result.next_due is not None and result.next_due <= until:
+            self._wait(max(0.0, (result.next_due - self._clock()).total_seconds()))
+            if self._clock() < result.next_due:  # a clock that did not move on: nothing more is due
+                break
+            result += self.sweep(until)
+        return result
+
+    def sweep(self, look_ahead_until: datetime | None = None) -> SweepResult:
+        """One pass: every entry due by now recorded; with `look_ahead_until`, the soonest moment
+        after now and by then too (read in the same Queries)."""
         now = self._clock()
-        upto = format_timestamp(now)
+        upto = format_timestamp(max(now, look_ahead_until or now))
+        due_by = format_timestamp(now)
         due = recorded = contended = 0
+        next_due: str | None = None
         for partition in keys.sla_clock_partitions():
             start: dict[str, str] | None = None
             while True:
                 found, start = self._entries.due_entries(partition, upto, start, SWEEP_PAGE)
-                for tenant_id, ticket_id in found:
+                for moment, tenant_id, ticket_id in found:
+                    if moment > due_by:  # in order: the rest of the partition is due later
+                        next_due = min(next_due or moment, moment)
+                        start = None
+                        break
                     due += 1
                     outcome = self._record(tenant_id, ticket_id, now)
                     recorded += outcome is True
                     contended += outcome is None
                 if start is None:
                     break
-        return SweepResult(due, recorded, contended)
+        soonest = datetime.fromisoformat(next_due) if next_due is not None else None
+        return SweepResult(due, recorded, contended, soonest)
 
     def _record(self, tenant_id: str, ticket_id: str, now: datetime) -> bool | None:
         """True when this sweep recorded what was due, False when there was nothing left to record,
@@ -91,8 +131,9 @@ def run_sweep() -> dict[str, int]:
         TicketRepository(client, table),
         write_retry_seconds=settings.write_retry_seconds,
     )
-    result = sweep.sweep()
+    result = sweep.run(LOOK_AHEAD)
     metrics.add_metric(name="SlaClockDue", unit=MetricUnit.Count, value=result.due)
     metrics.add_metric(name="SlaClockRecorded", unit=MetricUnit.Count, value=result.recorded)
-    logger.info("SLA clock swept", extra=asdict(result))
-    return asdict(result)
+    figures = {name: value for name, value in asdict(result).items() if name != "next_due"}
+    logger.info("SLA clock swept", extra=figures)
+    return figures

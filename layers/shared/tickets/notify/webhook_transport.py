@@ -64,6 +64,8 @@ def _resolve(host: str, port: int, *, allow_loopback: bool) -> str:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise OSError(f"DNS lookup failed: {error.strerror}") from None
+    except UnicodeError:  # a name IDNA cannot encode, though the URL's own rules allow it: no such host
+        raise OSError("DNS lookup failed: the host name cannot be encoded (IDNA)") from None
     addresses = [str(entry[4][0]) for entry in found]
     blocked = [
         address for address in addresses if not allowed_address(address, allow_loopback=allow_loopback)

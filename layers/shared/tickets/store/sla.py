@@ -124,9 +124,9 @@ class SlaClockStore(Table):
 
     def due_entries(
         self, partition: str, upto: str, start: dict[str, str] | None, limit: int
-    ) -> tuple[list[tuple[str, str]], dict[str, str] | None]:
-        """(tenant id, ticket id) of the partition's entries due at `upto` or before, in the order they
-        are due, and where to read on (None: no more due)."""
+    ) -> tuple[list[tuple[str, str, str]], dict[str, str] | None]:
+        """(moment, tenant id, ticket id) of the partition's entries due at `upto` or before, in the
+        order they are due, and where to read on (None: no more due)."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND SK <= :upto",
@@ -139,6 +139,9 @@ class SlaClockStore(Table):
         if start:
             request["ExclusiveStartKey"] = typed_key(start)
         response = self._call(self._client.query, **request)
-        found = [(item["tenantId"]["S"], item["ticketId"]["S"]) for item in response["Items"]]
+        found = [
+            (item[keys.SK]["S"].split("#", 1)[0], item["tenantId"]["S"], item["ticketId"]["S"])
+            for item in response["Items"]
+        ]
         last = response.get("LastEvaluatedKey")
         return found, plain_key(last) if last else None
