@@ -151,7 +151,8 @@ def report(measured: tuple[list[Step], list[Step], Sweep, Sweep, list[float]]) -
     section.add(
         "A ticket's life through the API handlers, URGENT, without a policy and under a `default` "
         "policy (business hours, three targets, a 15-minute warning): what the clocks add to each write. "
-        "A new ticket's policy is matched among the tenant's (one Query of its policy items); an existing "
+        "A new ticket's policy is matched among the tenant's, read (one Query) only by the first create of "
+        "a container after a policy changed (the tenant's `slaPolicyRevision`), as this one is; an existing "
         "ticket's read by its id when the change can move a clock (a public reply, a status or priority "
         "change). The clock entry (`SLA_CLOCK#<nn>`) and the due-list entry (`LIST#SLA_DUE`) move in the "
         "ticket's own transaction, only when their times change.",
