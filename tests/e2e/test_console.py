@@ -5,6 +5,7 @@ Screenshots go to .local/artifacts/console/ (docs/images/ keeps a few for the RE
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -108,13 +109,14 @@ def test_a_ticket_created_just_before_shows_in_the_queue_with_its_columns(
     console.enter(stack.api_key)
     # Then it is in the queue, newest first, with its number, subject, status, priority, customer,
     # age and who owes a reply
-    number, subject, _status, priority, customer, age, owes = console.cells(ticket["subject"])
+    number, subject, _status, priority, customer, age, owes, sla_due = console.cells(ticket["subject"])
     assert number == ticket["ticketNumber"]
     assert subject == ticket["subject"]
     assert priority == "Urgent"
     assert customer == "John Doe"
     assert age == "just now"
     assert owes == "We do"
+    assert sla_due == "—"  # no SLA policy applies to it
 
 
 def test_working_a_ticket_reply_internal_note_and_status_are_stored(
@@ -243,6 +245,46 @@ def test_filters_and_paging_follow_the_api(
     console.wait().until(lambda _: len(console.rows()) == 3)
     assert [row[1] for row in console.rows()] == [ticket["subject"] for ticket in tickets]
     assert console.by_id("page-next").get_attribute("disabled") is not None
+
+
+@pytest.fixture
+def sla_department(api: Client) -> Iterator[str]:
+    """A department of this test's own under an SLA policy (an URGENT first reply within the hour):
+    other tests' tickets keep no clocks."""
+    name = f"console-sla-{uuid.uuid4().hex[:8]}"
+    policy = {
+        "name": "An hour to answer",
+        "targets": {"URGENT": {"firstResponseMinutes": 60, "resolutionMinutes": 480}},
+        "appliesTo": {"department": name},
+    }
+    assert api.request("PUT", f"/v1/sla-policies/{name}", json=policy).status == 201
+    yield name
+    api.request("DELETE", f"/v1/sla-policies/{name}")
+
+
+def test_what_is_due_shows_soonest_first_and_a_reply_meets_the_first_reply_target(
+    console: Console, new_ticket: NewTicket, sla_department: str, stack: Stack, run_tag: str
+) -> None:
+    # Given an URGENT ticket under the policy, and one no policy applies to
+    due = new_ticket(priority="URGENT", department=sla_department)
+    new_ticket(priority="URGENT")
+    console.enter(stack.api_key)
+    # When the queue is narrowed to this run's tickets, what is due soonest first
+    console.by_id("filter-tag").send_keys(run_tag)
+    console.choose("filter-sort", "slaDueAt")
+    console.by_id("filters").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # Then only the ticket with a clock running shows, due within the hour
+    console.wait().until(lambda _: [row[1] for row in console.rows()] == [due["subject"]])
+    assert re.fullmatch(r"in 5[89] min", console.cells(due["subject"])[7])
+    # And the ticket tells its targets
+    console.open_ticket(due["subject"])
+    facts = console.facts()
+    assert facts["First reply (SLA)"].startswith("Due ")
+    assert facts["Resolution (SLA)"].startswith("Due ")
+    # When the admin answers, Then the first reply's target is met
+    console.reply("We are on it: the payment is being retried.")
+    console.wait().until(lambda _: console.facts()["First reply (SLA)"].startswith("Met "))
+    assert not console.facts()["First reply (SLA)"].endswith("late")
 
 
 def test_the_console_is_usable_at_a_phone_width(

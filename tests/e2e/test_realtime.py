@@ -18,7 +18,6 @@ from tests.e2e.test_assignment import wait_for
 
 TICKET = {"customerExternalId": "user_42", "subject": "Live: parcel stuck", "priority": "HIGH"}
 WAIT_SECONDS = 45  # a first message wakes a cold function, on a stack busy with the fuzz run's webhooks
-SUBSCRIBE_RESEND_SECONDS = 15
 
 
 class Dashboard:
@@ -51,19 +50,9 @@ class Dashboard:
         raise AssertionError(f"{what} did not arrive within {seconds} s; got {self.received}")
 
     def subscribe(self, topics: list[str]) -> dict[str, Any]:
-        """Subscribe, and the answer. Sent again every SUBSCRIBE_RESEND_SECONDS until answered: under
-        the load the fuzz run leaves, MiniStack has let a cold message function's first message go
-        unanswered (twice in six runs, never on a warm one); subscribing again is harmless (it replaces
-        the topics), as a client would do after a timeout."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            self.send({"action": "subscribe", "topics": topics})
-            wait = min(SUBSCRIBE_RESEND_SECONDS, max(0.1, deadline - time.monotonic()))
-            try:
-                return self.read_until(lambda m: m["type"] == "subscribed", "the subscription's answer", wait)
-            except AssertionError:
-                if time.monotonic() >= deadline:
-                    raise
+        """Subscribe, and the answer."""
+        self.send({"action": "subscribe", "topics": topics})
+        return self.read_until(lambda m: m["type"] == "subscribed", "the subscription's answer")
 
     def drain(self, seconds: float) -> None:
         """Whatever arrives within `seconds`."""

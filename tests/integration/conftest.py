@@ -53,10 +53,14 @@ def agents(table: str) -> AgentStore:
 
 
 @pytest.fixture
-def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore) -> Seeder:
-    """Tenant acme (prefix INV) with customer user_42 and agent agent_n1, as in the SupportDesk example."""
+def seed(
+    request: pytest.FixtureRequest, tenants: TenantStore, customers: CustomerStore, agents: AgentStore
+) -> Seeder:
+    """Tenant acme (prefix INV) with customer user_42 and agent agent_n1, as in the SupportDesk example.
+    A module's `pytest.mark.tenant(...)` gives the tenant more fields (a sender, admin addresses)."""
+    marker = request.node.get_closest_marker("tenant")
     seeder = Seeder(tenants, customers, agents)
-    seeder.tenant()
+    seeder.tenant(**(marker.kwargs if marker else {}))
     seeder.customer()
     seeder.agent()
     return seeder

@@ -10,16 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.support.factories import Seeder
 from tests.support.handlers import Api
 from tests.support.receiver import Receiver
 from tests.support.streams import SENDER, Outbox
 from tests.support.webhooks import WebhookPipeline
 from tickets.ids import utc_now
-from tickets.models.domain import OPERATOR, Customer, Tenant
-from tickets.store.agents import AgentStore
+from tickets.models.domain import OPERATOR, Customer
 from tickets.store.customers import CustomerStore
-from tickets.store.tenants import TenantStore
 
 ADMINS = ["ops@acme.com", "cto@acme.com"]
 TICKET: dict[str, Any] = {
@@ -29,19 +26,8 @@ TICKET: dict[str, Any] = {
     "priority": "HIGH",
 }
 ADMIN_ACTOR = {"role": "admin", "id": "key_acme"}
-
-
-@pytest.fixture
-def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore, outbox: Outbox) -> Seeder:
-    """Tenant acme with a sender (verified in SES) and two admin addresses, customer user_42 and agent
-    agent_n1."""
-    seeder = Seeder(tenants, customers, agents)
-    tenants.create_tenant(
-        Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", sender_email=SENDER, admin_emails=ADMINS)
-    )
-    seeder.customer()
-    seeder.agent()
-    return seeder
+# The tenant with a sender (verified in SES) and two admin addresses
+pytestmark = [pytest.mark.tenant(sender_email=SENDER, admin_emails=ADMINS), pytest.mark.usefixtures("outbox")]
 
 
 def _listening(api: Api, hooks: Receiver, event_types: list[str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from tests.support.realtime import Realtime
 from tests.support.streams import StreamPump
 from tickets import clients, keys
 from tickets.ids import utc_now
+from tickets.logic import push
 from tickets.logic.api_keys import key_hash
 from tickets.models.domain import OPERATOR, Agent
 from tickets.models.enums import AgentLevel, Role
@@ -328,11 +329,12 @@ def test_a_connection_is_stored_for_two_hours_and_forgotten_on_disconnect(
 
 
 def test_gone_connections_are_forgotten_and_hold_back_no_other(
-    api: Api, realtime: Realtime, stream: StreamPump
+    api: Api, realtime: Realtime, stream: StreamPump, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given three connections, the middle one gone without a $disconnect
+    # Given three connections opened a minute ago, the middle one gone without a $disconnect
     first, gone, last = (realtime.connect(api) for _ in range(3))
     realtime.sockets.gone.add(gone)
+    monkeypatch.setattr(push, "utc_now", lambda: utc_now() + timedelta(minutes=1))
 
     # When an event is pushed, then another
     api.create(TICKET)
@@ -345,6 +347,49 @@ def test_gone_connections_are_forgotten_and_hold_back_no_other(
     assert len(realtime.sockets.sent[first]) == len(realtime.sockets.sent[last]) == 6
     assert stored_connection(gone) is None
     assert realtime.sockets.posts - posts_after_first == 2 * 3  # no post to the gone one any more
+
+
+def test_a_connection_still_opening_is_not_forgotten_when_a_post_finds_it_not_open_yet(
+    api: Api, realtime: Realtime, stream: StreamPump
+) -> None:
+    # Given a connection whose $connect has stored it, while API Gateway answers 410 for it, since it
+    # has not opened it yet
+    opening = realtime.connect(api)
+    realtime.sockets.gone.add(opening)
+
+    # When an event is pushed to it in that time
+    api.create(TICKET)
+    settle(stream, realtime)
+
+    # Then it is kept: once open, it subscribes and hears its events
+    assert stored_connection(opening) is not None
+    realtime.sockets.gone.discard(opening)
+    realtime.send(opening, json.dumps({"action": "subscribe", "topics": ["queue"]}))
+    assert realtime.sockets.sent[opening][-1] == {"type": "subscribed", "topics": ["queue"]}
+    heard = len(realtime.sockets.sent[opening])
+    ticket = api.create(TICKET).data
+    settle(stream, realtime)
+    assert "ticket.created" in realtime.sockets.types(opening)[heard:]
+    assert {m["data"]["ticket"]["id"] for m in realtime.sockets.sent[opening][heard:]} == {ticket["id"]}
+
+
+def test_a_subscribe_on_a_connection_no_longer_stored_is_told_to_reconnect(
+    api: Api, realtime: Realtime
+) -> None:
+    # Given a connection whose item is gone (its $disconnect ran while a message was on its way)
+    connection = realtime.connect(api)
+    clients.dynamodb().delete_item(
+        TableName=get_settings().table_name, Key=typed_key(keys.connection_key(connection))
+    )
+
+    # When it subscribes
+    realtime.send(connection, json.dumps({"action": "subscribe", "topics": ["queue"]}))
+
+    # Then it is told to open a new one, and nothing is stored
+    (answer,) = realtime.sockets.sent[connection]
+    assert answer["type"] == "error" and answer["error"]["code"] == "UNAUTHORIZED"
+    assert "new token" in answer["error"]["message"]
+    assert stored_connection(connection) is None
 
 
 def test_two_thousand_connections_of_a_tenant_all_get_every_event(

@@ -21,17 +21,15 @@ from tickets import clients, keys
 from tickets.ids import format_timestamp
 from tickets.logic import service
 from tickets.logic.sla_sweep import SlaSweep
-from tickets.models.domain import Tenant
 from tickets.settings import get_settings
-from tickets.store.agents import AgentStore
-from tickets.store.customers import CustomerStore
 from tickets.store.repository import TicketRepository
 from tickets.store.sla import SlaClockStore
-from tickets.store.tenants import TenantStore
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 ADMINS = ["ops@acme.com"]
+# The tenant with a sender (verified in SES) and an admin address
+pytestmark = [pytest.mark.tenant(sender_email=SENDER, admin_emails=ADMINS), pytest.mark.usefixtures("outbox")]
 POLICY: dict[str, Any] = {
     "name": "Standard support",
     "targets": {
@@ -55,18 +53,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore, outbox: Outbox) -> Seeder:
-    """Tenant acme with a sender and an admin address, customer user_42 and agent agent_n1."""
-    seeder = Seeder(tenants, customers, agents)
-    tenants.create_tenant(
-        Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", sender_email=SENDER, admin_emails=ADMINS)
-    )
-    seeder.customer()
-    seeder.agent()
-    return seeder
 
 
 @pytest.fixture

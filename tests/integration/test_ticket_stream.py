@@ -21,15 +21,13 @@ from tickets import clients, keys
 from tickets.ids import utc_now
 from tickets.logic import listing
 from tickets.logic.assignment import RULE
-from tickets.models.domain import OPERATOR, Agent, Tenant
+from tickets.models.domain import OPERATOR, Agent
 from tickets.models.enums import AgentLevel
 from tickets.settings import get_settings
 from tickets.store.agents import AgentStore
-from tickets.store.customers import CustomerStore
 from tickets.store.lists import ListStore
 from tickets.store.repository import TicketRepository
 from tickets.store.table import typed_key
-from tickets.store.tenants import TenantStore
 
 AGENT_EMAIL = "agent_n1@acme.com"
 CUSTOMER_EMAIL = "john@acme.com"
@@ -52,20 +50,11 @@ INTERNAL_NOTE: dict[str, Any] = {
     "internal": True,
     "from": {"role": "AGENT", "id": "agent_n1", "name": "Agent N1"},
 }
+# The tenant with its own sender address
+pytestmark = pytest.mark.tenant(sender_email=SENDER)
 
 
 # Fixtures ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def seed(tenants: TenantStore, customers: CustomerStore, agents: AgentStore) -> Seeder:
-    """As the shared seed (tenant acme, prefix INV, customer user_42, agent agent_n1), the tenant with
-    its own sender address."""
-    tenants.create_tenant(Tenant(id="acme", name="Acme Inc.", ticket_prefix="INV", sender_email=SENDER))
-    seeder = Seeder(tenants, customers, agents)
-    seeder.customer()
-    seeder.agent()
-    return seeder
 
 
 @pytest.fixture

@@ -122,6 +122,14 @@ class Console:
         )
         return rows
 
+    def facts(self) -> dict[str, str]:
+        """The open ticket's facts (name: value), read at once."""
+        facts: dict[str, str] = self.run(
+            "return Object.fromEntries([...document.querySelectorAll('#ticket-facts div')]"
+            ".map(fact => [fact.querySelector('dt').innerText, fact.querySelector('dd').innerText]))"
+        )
+        return facts
+
     def cells(self, subject: str) -> list[str]:
         """The cells of the ticket's row, once it shows."""
         self.row(subject)

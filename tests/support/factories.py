@@ -46,8 +46,10 @@ class Seeder:
         client = clients.dynamodb()
         return cls(TenantStore(client, table), CustomerStore(client, table), AgentStore(client, table))
 
-    def tenant(self, tenant_id: str = "acme", prefix: str = "INV", name: str = "Acme Inc.") -> Tenant:
-        tenant = Tenant(id=tenant_id, name=name, ticket_prefix=prefix)
+    def tenant(
+        self, tenant_id: str = "acme", prefix: str = "INV", name: str = "Acme Inc.", **fields: Any
+    ) -> Tenant:
+        tenant = Tenant(id=tenant_id, name=name, ticket_prefix=prefix, **fields)
         self.tenants.create_tenant(tenant)
         return tenant
 

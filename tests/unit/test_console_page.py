@@ -1,5 +1,5 @@
-"""The console's and the reference's files as shipped: every form control labelled, readable colours,
-and the vendored Swagger UI at the version the Makefile pins."""
+"""The console's and the reference's files as shipped: every form control labelled, the API's sorts
+offered, readable colours, and the vendored Swagger UI at the version the Makefile pins."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.support.aws import ROOT
+from tickets.models.enums import SortOrder
 
 CONSOLE = ROOT / "functions" / "console" / "static"
 SWAGGER_UI = ROOT / "functions" / "api_docs" / "static"
@@ -55,6 +56,13 @@ def test_the_sign_in_field_is_labelled_api_key_and_is_not_remembered_by_the_brow
     assert '<label for="api-key">API key</label>' in page
     field = re.search(r'<input id="api-key"[^>]*>', page, re.S)
     assert field and 'type="password"' in field.group() and 'autocomplete="off"' in field.group()
+
+
+def test_the_queue_offers_every_sort_of_the_api_and_no_other() -> None:
+    page = (CONSOLE / "index.html").read_text()
+    menu = re.search(r'<select id="filter-sort".*?</select>', page, re.S)
+    assert menu
+    assert sorted(re.findall(r'<option value="([^"]*)"', menu.group())) == sorted(SortOrder)
 
 
 def _variables() -> dict[str, str]:

@@ -119,17 +119,21 @@ function say(id, message) {
   node.hidden = !message;
 }
 
+const DURATION_UNITS = [
+  [86400 * 30, "mo"],
+  [86400, "d"],
+  [3600, "h"],
+  [60, "min"],
+];
+
+function duration(seconds) {
+  for (const [size, unit] of DURATION_UNITS) if (seconds >= size) return `${Math.floor(seconds / size)} ${unit}`;
+  return "under 1 min";
+}
+
 function age(timestamp) {
   const seconds = Math.max(0, (Date.now() - Date.parse(timestamp)) / 1000);
-  if (seconds < 60) return "just now";
-  const units = [
-    [86400 * 30, "mo"],
-    [86400, "d"],
-    [3600, "h"],
-    [60, "min"],
-  ];
-  for (const [size, unit] of units) if (seconds >= size) return `${Math.floor(seconds / size)} ${unit}`;
-  return "just now";
+  return seconds < 60 ? "just now" : duration(seconds);
 }
 
 function when(timestamp) {
@@ -271,8 +275,44 @@ function ticketRow(ticket) {
     element("td", { text: customerName(ticket.customer) }),
     element("td", { text: age(ticket.createdAt), attributes: { title: when(ticket.createdAt) } }),
     element("td", { text: owes, className: ticket.awaitingResponseFrom === "AGENT" ? "owed" : "" }),
+    slaCell(ticket),
   ];
   return element("tr", { attributes: { "data-ticket-id": ticket.id } }, cells);
+}
+
+// ------------------------------------------------------------------ SLA clocks (README, SLA clocks)
+
+const SLA_METRICS = { firstResponse: "First reply", nextResponse: "Next reply", resolution: "Resolution" };
+
+// The metric due soonest of those running (not met, not paused), as sort=slaDueAt orders them.
+function slaDue(ticket) {
+  if (!ticket.sla) return null;
+  const running = Object.keys(SLA_METRICS)
+    .map((name) => ticket.sla[name])
+    .filter((metric) => metric && metric.dueAt && !metric.metAt && !metric.pausedAt);
+  running.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+  return running[0] || null;
+}
+
+function slaCell(ticket) {
+  const metric = slaDue(ticket);
+  if (!metric) return element("td", { text: "—" });
+  const left = (Date.parse(metric.dueAt) - Date.now()) / 1000;
+  const text = left >= 0 ? `in ${duration(left)}` : `${duration(-left)} overdue`;
+  return element("td", { text, className: left < 0 ? "overdue" : "", attributes: { title: when(metric.dueAt) } });
+}
+
+function slaState(metric) {
+  if (metric.metAt) return `Met ${when(metric.metAt)}${metric.breachedAt ? ", late" : ""}`;
+  if (metric.pausedAt) return `Paused, ${duration(metric.remainingSeconds)} left`;
+  return `${metric.breachedAt ? "Breached: was due" : "Due"} ${when(metric.dueAt)}`;
+}
+
+function slaFacts(ticket) {
+  if (!ticket.sla) return [];
+  return Object.entries(SLA_METRICS)
+    .filter(([name]) => ticket.sla[name])
+    .map(([name, label]) => [`${label} (SLA)`, slaState(ticket.sla[name])]);
 }
 
 function badge(kind, value, labels) {
@@ -344,6 +384,7 @@ function renderTicket(ticket) {
   show("ticket-description", Boolean(ticket.description));
   if (ticket.department) facts.push(["Department", ticket.department]);
   if (ticket.tagIds.length) facts.push(["Tags", ticket.tagIds.join(", ")]);
+  facts.push(...slaFacts(ticket));
   $("ticket-facts").replaceChildren(
     ...facts.map(([name, value]) => element("div", {}, [element("dt", { text: name }), element("dd", { text: value })]))
   );

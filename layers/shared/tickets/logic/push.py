@@ -6,13 +6,21 @@ from __future__ import annotations
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from tickets.ids import utc_now
 from tickets.logic.events import event_document
 from tickets.models.domain import EventEnvelope
 from tickets.models.enums import Role
-from tickets.models.realtime import MINE_TOPIC, QUEUE_TOPIC, TICKET_TOPIC_PREFIX, Connection
+from tickets.models.realtime import (
+    MINE_TOPIC,
+    OPENING_SECONDS,
+    QUEUE_TOPIC,
+    TICKET_TOPIC_PREFIX,
+    Connection,
+)
 from tickets.notify.connections import ConnectionPoster, Posted
 from tickets.observability import metrics
 from tickets.store.realtime import RealtimeStore
@@ -62,6 +70,12 @@ def receives(connection: Connection, envelope: EventEnvelope) -> bool:
     return connection.topics is None or any(_matches(connection, envelope, t) for t in connection.topics)
 
 
+def _may_be_opening(connection: Connection, now: datetime) -> bool:
+    """A 410 for a connection this young may be its $connect still running, not its client gone:
+    forgetting it then would leave an open WebSocket that receives nothing and is not subscribed."""
+    return now - connection.connected_at < timedelta(seconds=OPENING_SECONDS)
+
+
 def push_document(envelope: EventEnvelope) -> bytes:
     """The event as a connection gets it; without the message's text when it would be too big (the
     client reads the message from the API)."""
@@ -85,14 +99,16 @@ class Pusher:
 
     def push(self, envelope: EventEnvelope) -> PushReport:
         """Post the event to every connection of its tenant that receives it, many at once, so a slow
-        connection holds up no other; a gone one is forgotten. A post that fails otherwise is not
-        retried: the dashboard's next event, or its reconnect, brings it up to date."""
+        connection holds up no other; a gone one is forgotten, unless it may still be opening. A post
+        that fails otherwise is not retried: the dashboard's next event, or its reconnect, brings it
+        up to date."""
         targets = [c for c in self._store.tenant_connections(envelope.tenant_id) if receives(c, envelope)]
         body = push_document(envelope)
         with ThreadPoolExecutor(max_workers=max(1, min(PUSH_THREADS, len(targets)))) as pool:
             outcomes = list(pool.map(lambda connection: self._poster.post(connection.id, body), targets))
+        now = utc_now()
         for connection, outcome in zip(targets, outcomes, strict=True):
-            if outcome is Posted.GONE:
+            if outcome is Posted.GONE and not _may_be_opening(connection, now):
                 self._store.remove_connection(connection.id)
         counts = Counter(outcomes)
         report = PushReport(counts[Posted.DELIVERED], counts[Posted.GONE], counts[Posted.FAILED])

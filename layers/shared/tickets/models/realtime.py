@@ -13,6 +13,9 @@ from tickets.models.types import RealtimeTopics, Timestamp
 
 TOKEN_SECONDS = 60  # a token opens one connection within this time
 CONNECTION_SECONDS = 2 * 3600  # API Gateway closes a WebSocket after 2 hours; its item expires then
+# $connect writes the connection's item before API Gateway has opened it, and a post until then is
+# refused as gone (410). API Gateway's integration timeout (29 s) bounds that time.
+OPENING_SECONDS = 30
 QUEUE_TOPIC = "queue"  # the tickets waiting for an agent
 MINE_TOPIC = "mine"  # an agent key's own tickets
 TICKET_TOPIC_PREFIX = "ticket:"

@@ -72,8 +72,9 @@ def subscribe(event: dict[str, Any]) -> dict[str, Any]:
             connection_id, _error(ErrorCode.VALIDATION_ERROR, "Invalid subscribe message", details)
         )
     connection = connections().subscribe(connection_id, request)
-    if connection is None:  # closed in between
-        return OK
+    if connection is None:  # its item is gone ($disconnect, or its 2 hours): the client may still hear
+        message = "This connection is closed: open a new one with a new token (POST /v1/realtime/tokens)"
+        return _answer(connection_id, _error(ErrorCode.UNAUTHORIZED, message, []))
     return _answer(connection_id, {"type": "subscribed", "topics": connection.topics})
 
 
