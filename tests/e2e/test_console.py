@@ -240,7 +240,7 @@ def test_filters_and_paging_follow_the_api(
     # When the queue is narrowed to this run's tag, oldest first, one page of 25
     console.by_id("filter-tag").send_keys(run_tag)
     console.choose("filter-sort", "createdAt")
-    console.by_id("filters").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    console.apply_filters()
     # Then exactly this run's tickets show, in the order made
     console.wait().until(lambda _: len(console.rows()) == 3)
     assert [row[1] for row in console.rows()] == [ticket["subject"] for ticket in tickets]
@@ -272,10 +272,17 @@ def test_what_is_due_shows_soonest_first_and_a_reply_meets_the_first_reply_targe
     # When the queue is narrowed to this run's tickets, what is due soonest first
     console.by_id("filter-tag").send_keys(run_tag)
     console.choose("filter-sort", "slaDueAt")
-    console.by_id("filters").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    console.apply_filters()
     # Then only the ticket with a clock running shows, due within the hour
     console.wait().until(lambda _: [row[1] for row in console.rows()] == [due["subject"]])
     assert re.fullmatch(r"in 5[89] min", console.cells(due["subject"])[7])
+    # And it is not among the breached ones
+    console.choose("filter-sla", "true")
+    console.apply_filters()
+    console.visible("queue-empty")
+    console.choose("filter-sla", "")
+    console.apply_filters()
+    console.row(due["subject"])
     # And the ticket tells its targets
     console.open_ticket(due["subject"])
     facts = console.facts()

@@ -156,6 +156,9 @@ class Console:
     def choose(self, element_id: str, value: str) -> None:
         Select(self.by_id(element_id)).select_by_value(value)
 
+    def apply_filters(self) -> None:
+        self.by_id("filters").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
     def save_changes(self) -> str:
         self.by_id("update-save").click()
         self.wait().until(lambda _: self.by_id("update-result").text not in ("",))

@@ -229,6 +229,7 @@ function queueQuery() {
     status: $("filter-status").value,
     priority: $("filter-priority").value,
     awaiting: $("filter-awaiting").value,
+    slaBreached: $("filter-sla").value,
     department: $("filter-department").value.trim(),
     tag: $("filter-tag").value.trim(),
     customerExternalId: $("filter-customer").value.trim(),
