@@ -292,6 +292,16 @@ def test_what_is_due_shows_soonest_first_and_a_reply_meets_the_first_reply_targe
     console.reply("We are on it: the payment is being retried.")
     console.wait().until(lambda _: console.facts()["First reply (SLA)"].startswith("Met "))
     assert not console.facts()["First reply (SLA)"].endswith("late")
+    # When it is put on hold, Then its resolution clock is paused, with the time it has left
+    console.choose("update-status", "ON_HOLD")
+    assert console.save_changes() == "Saved."
+    console.wait().until(lambda _: console.facts()["Resolution (SLA)"].startswith("Paused, "))
+    assert re.fullmatch(r"Paused, 7 h left", console.facts()["Resolution (SLA)"])
+    # And the queue, by newest first, says so
+    console.by_id("back-to-queue").click()
+    console.choose("filter-sort", "-createdAt")
+    console.apply_filters()
+    console.wait().until(lambda _: console.cells(due["subject"])[7] == "Paused")
 
 
 def test_the_console_is_usable_at_a_phone_width(

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.factories import a_ticket
 from tickets.logic import sla_clock
 from tickets.models.domain import CustomerRef, Message, MessageAuthor, Ticket
-from tickets.models.enums import Awaiting, Party, Priority, TicketStatus
+from tickets.models.enums import Party, Priority, TicketStatus
 from tickets.models.sla import SlaPolicy
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
@@ -33,19 +34,9 @@ def policy(policy_id: str = "default", **fields: Any) -> SlaPolicy:
 
 
 def ticket(**fields: Any) -> Ticket:
-    values: dict[str, Any] = {
-        "tenant_id": "acme",
-        "id": "01JTICKET",
-        "ticket_number": "INV-1",
-        "subject": "Payment failed",
-        "status": TicketStatus.OPEN,
-        "priority": Priority.URGENT,
-        "customer": CustomerRef(id="c1", external_id="user_42"),
-        "awaiting_response_from": Awaiting.AGENT,
-        "created_at": T0,
-        "updated_at": T0,
-    }
-    return Ticket.model_validate(values | fields)
+    """The shared test ticket, URGENT and created at this module's T0."""
+    at = {"id": "01JTICKET", "priority": Priority.URGENT, "created_at": T0, "updated_at": T0}
+    return a_ticket(**(at | fields))
 
 
 def message(role: Party, at: datetime, internal: bool = False) -> Message:

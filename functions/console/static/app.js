@@ -297,7 +297,10 @@ function slaDue(ticket) {
 
 function slaCell(ticket) {
   const metric = slaDue(ticket);
-  if (!metric) return element("td", { text: "—" });
+  if (!metric) {
+    const paused = ticket.sla && Object.keys(SLA_METRICS).some((name) => ticket.sla[name]?.pausedAt);
+    return element("td", { text: paused ? "Paused" : "—" });
+  }
   const left = (Date.parse(metric.dueAt) - Date.now()) / 1000;
   const text = left >= 0 ? `in ${duration(left)}` : `${duration(-left)} overdue`;
   return element("td", { text, className: left < 0 ? "overdue" : "", attributes: { title: when(metric.dueAt) } });
